@@ -1,0 +1,123 @@
+package io.lifeboat.stack;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The real servers a test JVM shares: PostgreSQL, a Kafka broker and S3Proxy, on free random ports in a
+ * temporary folder. Started once per JVM on first use and stopped when the JVM exits.
+ */
+public final class TestServers {
+
+    public static final List<String> TOPICS = List.of("lifeboat.backup", "lifeboat.restore", "lifeboat.drill",
+            "lifeboat.incident", "lifeboat.dead-letter");
+
+    private static TestServers instance;
+
+    private final Path root;
+    private final PostgresServer postgres;
+    private final KafkaServer kafka;
+    private final S3ProxyServer s3;
+    private final TokenIssuer tokens;
+
+    private TestServers(Path root, Path stackHome) {
+        this.root = root;
+        Path logs = root.resolve("logs");
+        Path run = root.resolve("run");
+        this.postgres = new PostgresServer(root.resolve("pg"), Ports.free(), "test-" + Long.toHexString(System.nanoTime()),
+                logs.resolve("postgresql.log"), run.resolve("postgresql.pid"));
+        this.kafka = new KafkaServer(root.resolve("kafka"), Ports.free(), Ports.free(), stackHome.resolve("lib"),
+                logs.resolve("kafka.log"), run.resolve("kafka.pid"));
+        this.s3 = new S3ProxyServer(root.resolve("s3"), Ports.free(), stackHome.resolve("s3proxy/s3proxy.jar"),
+                "lifeboat-test", "lifeboat-test-secret", logs.resolve("s3proxy.log"), run.resolve("s3proxy.pid"));
+        this.tokens = new TokenIssuer(root.resolve("keys"));
+    }
+
+    /** The shared servers, started on the first call. */
+    public static synchronized TestServers get() {
+        if (instance == null) {
+            Path stackHome = Path.of(System.getProperty("lifeboat.stack.home",
+                    Path.of("..", "deploy", "target", "stack").toAbsolutePath().normalize().toString()));
+            if (!Files.isDirectory(stackHome.resolve("lib"))) {
+                throw new StackException("local-stack jars missing in " + stackHome + "; run ./mvnw -B package -pl deploy -am");
+            }
+            try {
+                Path root = Files.createTempDirectory("lifeboat-test-");
+                // the PostgreSQL server may run as another OS user: it must reach its folder
+                Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+                TestServers servers = new TestServers(root, stackHome);
+                servers.startAll();
+                Runtime.getRuntime().addShutdownHook(new Thread(servers::stopAll, "lifeboat-test-servers-stop"));
+                instance = servers;
+            } catch (IOException e) {
+                throw new StackException("cannot start test servers: " + e.getMessage(), e);
+            }
+        }
+        return instance;
+    }
+
+    private void startAll() throws IOException {
+        Thread pg = new Thread(() -> {
+            try {
+                postgres.start(Duration.ofSeconds(90));
+            } catch (IOException e) {
+                throw new StackException("postgres: " + e.getMessage(), e);
+            }
+        });
+        pg.start();
+        s3.start(Duration.ofSeconds(90));
+        kafka.start(Duration.ofSeconds(120));
+        kafka.createTopics(TOPICS, 3);
+        try {
+            pg.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (postgres.process().running().isEmpty()) {
+            throw new StackException("PostgreSQL did not start; see " + postgres.process().logFile());
+        }
+        tokens.ensureKeys();
+    }
+
+    private void stopAll() {
+        kafka.stop();
+        s3.stop();
+        postgres.stop();
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // temp folder, cleaned by the OS eventually
+        }
+    }
+
+    public PostgresServer postgres() {
+        return postgres;
+    }
+
+    public KafkaServer kafka() {
+        return kafka;
+    }
+
+    public S3ProxyServer s3() {
+        return s3;
+    }
+
+    public TokenIssuer tokens() {
+        return tokens;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** A bearer token for the role (and the roles below it). */
+    public String token(String role) {
+        return tokens.issue(role, "test-" + role, Duration.ofHours(1));
+    }
+}
