@@ -1,0 +1,42 @@
+package io.lifeboat.backup.source;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Size;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Body of {@code PUT /sources/{name}}. Postgres sources need host, port, database, user and a passwordRef;
+ * directory sources need an absolute path. Omitted schedule, rpoTarget and retention take the defaults
+ * (daily at 02:00 UTC, PT24H, keep 7 daily and 4 weekly).
+ */
+public record SourceRequest(
+        @NotNull(message = "is required: postgres or directory") SourceKind kind,
+        String host,
+        @Min(value = 1, message = "must be a port number (1-65535)") @Max(value = 65535, message = "must be a port number (1-65535)") Integer port,
+        @Pattern(regexp = "[A-Za-z0-9_\\-]{1,63}", message = "must be a database name of letters, digits, _ or -") String database,
+        @Pattern(regexp = "[A-Za-z0-9_\\-]{1,63}", message = "must be a user name of letters, digits, _ or -") String user,
+        @Pattern(regexp = "(env:[A-Za-z_][A-Za-z0-9_]*|file:/.+)", message = "must be env:VARIABLE or file:/absolute/path (the secret itself is never stored)") String passwordRef,
+        @Size(max = 4096) String path,
+        String schedule,
+        Duration rpoTarget,
+        @Valid RetentionRequest retention,
+        @Size(max = 4096) String preHook,
+        @Size(max = 4096) String postHook,
+        Boolean encryption,
+        List<@Pattern(regexp = "[A-Za-z_][A-Za-z0-9_.]{0,127}", message = "must be a table name") String> rowCountTables) {
+
+    /** Keep the last N and/or daily/weekly generations and/or everything younger than maxAge. */
+    public record RetentionRequest(
+            @PositiveOrZero(message = "must be 0 or more") Integer keepLast,
+            @PositiveOrZero(message = "must be 0 or more") Integer keepDaily,
+            @PositiveOrZero(message = "must be 0 or more") Integer keepWeekly,
+            Duration maxAge) {
+    }
+}

@@ -1,0 +1,156 @@
+package io.lifeboat.backup.source;
+
+import io.lifeboat.backup.rest.ApiException;
+import io.lifeboat.backup.rest.Problem;
+import io.lifeboat.events.backup.Retention;
+import io.lifeboat.events.backup.SourceUpdated;
+import io.lifeboat.outbox.Outbox;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Owns sources: validation, storage and the {@code source.updated} event, in one transaction. */
+@ApplicationScoped
+public class SourceService {
+
+    public static final String NAME_PATTERN = "[a-z0-9][a-z0-9-]{0,62}";
+    static final Duration DEFAULT_RPO = Duration.ofHours(24);
+
+    private final Outbox outbox;
+
+    public SourceService(Outbox outbox) {
+        this.outbox = outbox;
+    }
+
+    public List<Source> list() {
+        return Source.list("ORDER BY name");
+    }
+
+    public Source get(String name) {
+        Source source = Source.findById(name);
+        if (source == null) {
+            throw ApiException.notFound("source '" + name + "' does not exist; GET /sources lists them");
+        }
+        return source;
+    }
+
+    /** Creates or replaces a source; returns true when it was created. */
+    @Transactional
+    public boolean put(String name, SourceRequest request, String actor) {
+        checkName(name);
+        validate(request);
+        Source source = Source.findById(name);
+        boolean created = source == null;
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        if (created) {
+            source = new Source();
+            source.name = name;
+            source.createdAt = now;
+        }
+        source.kind = request.kind();
+        source.host = request.host();
+        source.port = request.port();
+        source.databaseName = request.database();
+        source.dbUser = request.user();
+        source.passwordRef = request.passwordRef();
+        source.path = request.path() == null ? null : Path.of(request.path()).normalize().toString();
+        String schedule = request.schedule() == null ? Schedules.DEFAULT : request.schedule().trim();
+        if (created || !schedule.equals(source.schedule)) {
+            source.nextRunAt = Schedules.nextAfter(schedule, now);
+        }
+        source.schedule = schedule;
+        source.rpoTargetSeconds = (request.rpoTarget() == null ? DEFAULT_RPO : request.rpoTarget()).toSeconds();
+        SourceRequest.RetentionRequest retention = request.retention() == null
+                ? new SourceRequest.RetentionRequest(null, 7, 4, null) : request.retention();
+        source.keepLast = retention.keepLast();
+        source.keepDaily = retention.keepDaily();
+        source.keepWeekly = retention.keepWeekly();
+        source.maxAgeSeconds = retention.maxAge() == null ? null : retention.maxAge().toSeconds();
+        source.preHook = blankToNull(request.preHook());
+        source.postHook = blankToNull(request.postHook());
+        source.encryption = Boolean.TRUE.equals(request.encryption());
+        source.rowCountTables = request.rowCountTables() == null ? null : String.join(",", request.rowCountTables());
+        source.updatedAt = now;
+        source.persist();
+        outbox.append(actor, updatedEvent(source, false));
+        return created;
+    }
+
+    /** Removes the source; its backups stay in S3 (the bucket alone is enough to restore them). */
+    @Transactional
+    public void delete(String name, String actor) {
+        Source source = get(name);
+        source.delete();
+        outbox.append(actor, updatedEvent(source, true));
+    }
+
+    static SourceUpdated updatedEvent(Source s, boolean removed) {
+        return new SourceUpdated(s.name, s.kind.name(), s.schedule, Duration.ofSeconds(s.rpoTargetSeconds),
+                new Retention(s.keepLast, s.keepDaily, s.keepWeekly,
+                        s.maxAgeSeconds == null ? null : Duration.ofSeconds(s.maxAgeSeconds)),
+                s.encryption, removed);
+    }
+
+    static void checkName(String name) {
+        if (name == null || !name.matches(NAME_PATTERN)) {
+            throw ApiException.badField("name", "must be 1-63 characters of a-z, 0-9 and '-', starting with a letter or digit");
+        }
+    }
+
+    private static void validate(SourceRequest r) {
+        List<Problem.FieldError> errors = new ArrayList<>();
+        if (r.kind() == SourceKind.postgres) {
+            require(errors, "host", r.host());
+            if (r.port() == null) errors.add(new Problem.FieldError("port", "is required for a postgres source"));
+            require(errors, "database", r.database());
+            require(errors, "user", r.user());
+            require(errors, "passwordRef", r.passwordRef());
+            if (r.path() != null) errors.add(new Problem.FieldError("path", "is only for directory sources"));
+        } else if (r.kind() == SourceKind.directory) {
+            if (r.path() == null || r.path().isBlank()) {
+                errors.add(new Problem.FieldError("path", "is required for a directory source"));
+            } else if (!r.path().startsWith("/")) {
+                errors.add(new Problem.FieldError("path", "must be absolute (start with /)"));
+            } else if (List.of(r.path().split("/")).contains("..")) {
+                errors.add(new Problem.FieldError("path", "must not contain '..'"));
+            } else if (Path.of(r.path()).normalize().getNameCount() == 0) {
+                errors.add(new Problem.FieldError("path", "must not be the root directory"));
+            }
+        }
+        if (r.schedule() != null) {
+            Schedules.problem(r.schedule().trim()).ifPresent(p -> errors.add(new Problem.FieldError("schedule", p)));
+        }
+        if (r.rpoTarget() != null && (r.rpoTarget().isNegative() || r.rpoTarget().isZero())) {
+            errors.add(new Problem.FieldError("rpoTarget", "must be a positive ISO-8601 duration such as PT24H"));
+        }
+        if (r.retention() != null) {
+            var ret = r.retention();
+            if (ret.maxAge() != null && (ret.maxAge().isNegative() || ret.maxAge().isZero())) {
+                errors.add(new Problem.FieldError("retention.maxAge", "must be a positive ISO-8601 duration such as P30D"));
+            }
+            if (ret.keepLast() == null && ret.keepDaily() == null && ret.keepWeekly() == null && ret.maxAge() == null) {
+                errors.add(new Problem.FieldError("retention", "must keep something: keepLast, keepDaily, keepWeekly or maxAge"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            String detail = String.join("; ", errors.stream().map(e -> e.field() + ": " + e.message()).toList());
+            throw new ApiException(400, detail, errors);
+        }
+    }
+
+    private static void require(List<Problem.FieldError> errors, String field, String value) {
+        if (value == null || value.isBlank()) {
+            errors.add(new Problem.FieldError(field, "is required for a postgres source"));
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

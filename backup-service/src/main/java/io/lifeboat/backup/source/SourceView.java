@@ -1,0 +1,26 @@
+package io.lifeboat.backup.source;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** A source as the API shows it. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SourceView(String name, SourceKind kind, String host, Integer port, String database, String user,
+                         String passwordRef, String path, String schedule, Duration rpoTarget, Retention retention,
+                         String preHook, String postHook, boolean encryption, List<String> rowCountTables,
+                         Instant nextRunAt, Instant createdAt, Instant updatedAt) {
+
+    public record Retention(Integer keepLast, Integer keepDaily, Integer keepWeekly, Duration maxAge) {
+    }
+
+    public static SourceView of(Source s) {
+        return new SourceView(s.name, s.kind, s.host, s.port, s.databaseName, s.dbUser, s.passwordRef, s.path,
+                s.schedule, Duration.ofSeconds(s.rpoTargetSeconds),
+                new Retention(s.keepLast, s.keepDaily, s.keepWeekly,
+                        s.maxAgeSeconds == null ? null : Duration.ofSeconds(s.maxAgeSeconds)),
+                s.preHook, s.postHook, s.encryption, s.rowCountTableList(), s.nextRunAt, s.createdAt, s.updatedAt);
+    }
+}
