@@ -106,7 +106,15 @@ public class ProblemMapper {
     private static String field(ConstraintViolation<?> violation) {
         // "put.request.kind" -> "kind": drop the method and parameter names
         List<String> nodes = new ArrayList<>();
-        violation.getPropertyPath().forEach(node -> nodes.add(node.getName()));
+        violation.getPropertyPath().forEach(node -> {
+            if (node.isInIterable() && node.getIndex() != null && !nodes.isEmpty()) {
+                // "steps" then "budgetSeconds" in element 0 -> "steps[0]", "budgetSeconds"
+                nodes.set(nodes.size() - 1, nodes.get(nodes.size() - 1) + "[" + node.getIndex() + "]");
+            }
+            if (node.getName() != null) {
+                nodes.add(node.getName());
+            }
+        });
         if (nodes.size() > 2) {
             return String.join(".", nodes.subList(2, nodes.size()));
         }
