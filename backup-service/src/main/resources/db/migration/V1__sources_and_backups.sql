@@ -37,6 +37,8 @@ CREATE TABLE backup (
     size_bytes          bigint,
     stored_bytes        bigint,
     progress_bytes      bigint      NOT NULL DEFAULT 0,
+    estimated_bytes     bigint,
+    heartbeat_at        timestamptz,
     sha256              text,
     object_key          text,
     manifest_key        text,
@@ -48,7 +50,9 @@ CREATE TABLE backup (
     owner_instance      text,
     verified_at         timestamptz,
     verified_ok         boolean,
-    verify_detail       text
+    verify_detail       text,
+    expired_at          timestamptz,
+    expired_reason      text
 );
 -- two backups of one source never run at once, across every instance of the service
 CREATE UNIQUE INDEX backup_one_active_per_source ON backup (source) WHERE phase IN ('New', 'InProgress');

@@ -1,0 +1,120 @@
+package io.lifeboat.backup.backup;
+
+import io.lifeboat.backup.rest.ApiException;
+import io.lifeboat.backup.storage.ObjectStore;
+import io.lifeboat.events.backup.BackupVerified;
+import io.lifeboat.events.storage.BackupManifest;
+import io.lifeboat.outbox.Outbox;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * Re-reads a stored backup and checks it against its manifest: the manifest exists and names the same object,
+ * and the object's SHA-256 and size equal the manifest's. Daily, the newest backup of every source is verified
+ * and the bucket's reachability recorded (the runbook's monthly "verify S3 backups are accessible").
+ */
+@ApplicationScoped
+public class BackupVerifier {
+
+    private static final Logger LOG = Logger.getLogger(BackupVerifier.class);
+
+    private final ObjectStore store;
+    private final Outbox outbox;
+    private final BackupService backups;
+
+    public BackupVerifier(ObjectStore store, Outbox outbox, BackupService backups) {
+        this.store = store;
+        this.outbox = outbox;
+        this.backups = backups;
+    }
+
+    public record Result(String backupId, boolean ok, String detail, boolean bucketReachable, Instant verifiedAt) {
+    }
+
+    public Result verify(String backupId, String actor) {
+        Backup b = QuarkusTransaction.requiringNew().call(() -> backups.get(backupId));
+        if (b.phase != BackupPhase.Completed || b.expiredAt != null) {
+            throw ApiException.conflict("backup " + backupId + " is " + (b.expiredAt != null ? "expired" : b.phase)
+                    + "; only Completed backups can be verified");
+        }
+        boolean reachable = store.reachable();
+        String detail;
+        boolean ok = false;
+        if (!reachable) {
+            detail = "bucket " + store.bucket() + " is not reachable";
+        } else {
+            try {
+                detail = check(b);
+                ok = detail == null;
+                detail = ok ? "sha256 and size match the manifest (" + b.storedBytes + " bytes)" : detail;
+            } catch (Exception e) {
+                detail = "cannot read the backup: " + e.getMessage();
+            }
+        }
+        Result result = new Result(backupId, ok, detail, reachable, Instant.now());
+        QuarkusTransaction.requiringNew().run(() -> {
+            Backup row = Backup.findById(backupId);
+            row.verifiedAt = result.verifiedAt();
+            row.verifiedOk = result.ok();
+            row.verifyDetail = result.detail();
+            outbox.append(actor, new BackupVerified(row.id, row.source, result.ok(), result.detail(), result.bucketReachable(),
+                    result.verifiedAt()));
+        });
+        return result;
+    }
+
+    /** null when the backup is intact, else what is wrong. */
+    private String check(Backup b) throws Exception {
+        Optional<BackupManifest> manifest = store.manifest(b.manifestKey);
+        if (manifest.isEmpty()) {
+            return "manifest " + b.manifestKey + " is missing: this is not a restorable backup";
+        }
+        BackupManifest m = manifest.get();
+        if (!m.backupId().equals(b.id) || !m.objectKey().equals(b.objectKey)) {
+            return "manifest " + b.manifestKey + " describes " + m.backupId() + ", not " + b.id;
+        }
+        if (!m.sha256().equals(b.sha256)) {
+            return "manifest sha256 " + m.sha256() + " differs from the catalogue's " + b.sha256;
+        }
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        long size = 0;
+        try (InputStream in = store.read(b.objectKey)) {
+            byte[] buf = new byte[1 << 20];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                digest.update(buf, 0, n);
+                size += n;
+            }
+        }
+        String actual = HexFormat.of().formatHex(digest.digest());
+        if (size != m.storedBytes()) {
+            return "object holds " + size + " bytes, the manifest says " + m.storedBytes();
+        }
+        if (!actual.equals(m.sha256())) {
+            return "object sha256 " + actual + " differs from the manifest's " + m.sha256() + ": the stored data is damaged";
+        }
+        return null;
+    }
+
+    @Scheduled(cron = "${lifeboat.backup.verify-cron:0 30 3 * * ?}")
+    void verifyNewest() {
+        for (Backup b : QuarkusTransaction.requiringNew().call(backups::newestCompletedPerSource)) {
+            try {
+                Result r = verify(b.id, "schedule:daily-verify");
+                if (!r.ok()) {
+                    LOG.warnf("daily verification of %s failed: %s", b.id, r.detail());
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("daily verification of %s could not run: %s", b.id, e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.lifeboat.backup.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** How backups run ({@code lifeboat.backup.*}). */
+@ConfigMapping(prefix = "lifeboat.backup")
+public interface BackupConfig {
+
+    /** pg_dump to run; default: the newest /usr/lib/postgresql/N/bin/pg_dump, else pg_dump on PATH. */
+    Optional<String> pgDump();
+
+    /** S3 multipart part size in MiB; parts upload in parallel while the next one fills. */
+    @WithDefault("16")
+    int partSizeMib();
+
+    /** Parts uploading at once (S3Proxy takes 40-70 MiB/s per stream on loopback). */
+    @WithDefault("3")
+    int uploadConcurrency();
+
+    @WithDefault("3")
+    int zstdLevel();
+
+    /** zstd worker threads (0 = single-threaded). */
+    @WithDefault("2")
+    int zstdWorkers();
+
+    /** Backups that may run at once in this instance (different sources). */
+    @WithDefault("2")
+    int maxParallel();
+
+    /** A running backup whose heartbeat is older than this is taken as interrupted. */
+    @WithDefault("PT2M")
+    Duration heartbeatTimeout();
+
+    /** How often the scheduler looks for due sources. */
+    @WithDefault("30s")
+    String schedulerEvery();
+
+    /** Hooks are killed after this long. */
+    @WithDefault("PT10M")
+    Duration hookTimeout();
+
+    /** Stable name of this instance; a restart of the same instance fails its own interrupted backups. */
+    Optional<String> instanceId();
+
+    Encryption encryption();
+
+    interface Encryption {
+        /** Tink keyset (JSON) for streaming AEAD. Sources with encryption on fail clearly without one. */
+        Optional<String> keysetFile();
+
+        /** Create a new keyset at keysetFile when none exists (the local stack does). */
+        @WithDefault("false")
+        boolean generateIfMissing();
+    }
+}
