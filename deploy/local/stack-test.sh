@@ -55,6 +55,16 @@ for _ in $(seq 1 60); do
 done
 check "the event reached incident-service's event log through the broker" test -n "$seen"
 
+check "up registered the sample sources and took a first backup of each" \
+  bash -c "grep -q 'first backup of analytics-db: .* Completed' '$LIFEBOAT_HOME/up1.out' && grep -q 'first backup of vector-store: .* Completed' '$LIFEBOAT_HOME/up1.out'"
+seen=""
+for _ in $(seq 1 60); do
+  body=$(curl -s -H "Authorization: Bearer $VIEWER" "$INCIDENT/events?type=lifeboat.backup.completed.v1")
+  if echo "$body" | grep -q '"subject":"analytics-db"' && echo "$body" | grep -q '"subject":"vector-store"'; then seen=1; break; fi
+  sleep 1
+done
+check "backup.completed.v1 of both sources reached incident-service's event log" test -n "$seen"
+
 pids_before=$(cat "$LIFEBOAT_HOME"/run/*.pid | sort | tr '\n' ' ')
 "$LB" up > "$LIFEBOAT_HOME/up2.out" 2>&1
 pids_after=$(cat "$LIFEBOAT_HOME"/run/*.pid | sort | tr '\n' ' ')

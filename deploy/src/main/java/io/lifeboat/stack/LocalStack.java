@@ -68,6 +68,7 @@ public final class LocalStack {
                     () -> ref.process.awaitReady(() -> "UP".equals(health(ref.spec.url() + "/q/health/ready")),
                             Duration.ofSeconds(180)));
         }
+        new SampleRegistration(settings, tokens.issue("admin", "lifeboat-up", Duration.ofMinutes(10)), out).register();
     }
 
     private record ServiceProcessRef(StackSettings.ServiceSpec spec, ServerProcess process) {

@@ -1,0 +1,104 @@
+package io.lifeboat.stack;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * On `up`, registers the sample system with the services through their APIs, as a user would: backup sources
+ * {@code analytics-db} and {@code vector-store}, their production restore targets, and a first backup of each.
+ * Existing registrations are left alone.
+ */
+final class SampleRegistration {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final StackSettings settings;
+    private final String token;
+    private final PrintStream out;
+
+    SampleRegistration(StackSettings settings, String adminToken, PrintStream out) {
+        this.settings = settings;
+        this.token = adminToken;
+        this.out = out;
+    }
+
+    void register() throws IOException {
+        String backup = settings.service("backup-service").url();
+        String restore = settings.service("restore-service").url();
+        String chroma = settings.protectedData().resolve("chroma_db").toString();
+        putIfMissing(backup + "/sources/analytics-db", """
+                {"kind": "postgres", "host": "127.0.0.1", "port": %d, "database": "%s", "user": "%s",
+                 "passwordRef": "env:LIFEBOAT_PG_PASSWORD", "rowCountTables": ["analytics", "usage_tracking"]}"""
+                .formatted(settings.pgPort(), SampleSystem.DATABASE, PostgresServer.SUPERUSER));
+        putIfMissing(backup + "/sources/vector-store", """
+                {"kind": "directory", "path": "%s"}""".formatted(chroma));
+        putIfMissing(restore + "/targets/analytics-db-home", """
+                {"kind": "postgres", "source": "analytics-db", "host": "127.0.0.1", "port": %d, "user": "%s",
+                 "passwordRef": "env:LIFEBOAT_PG_PASSWORD", "production": true}"""
+                .formatted(settings.pgPort(), PostgresServer.SUPERUSER));
+        putIfMissing(restore + "/targets/vector-store-home", """
+                {"kind": "directory", "source": "vector-store", "path": "%s", "production": true}""".formatted(chroma));
+        for (String source : new String[]{"analytics-db", "vector-store"}) {
+            firstBackup(backup, source);
+        }
+    }
+
+    private void putIfMissing(String url, String json) throws IOException {
+        if (send(HttpRequest.newBuilder(URI.create(url)).GET()).statusCode() == 200) {
+            return;
+        }
+        HttpResponse<String> put = send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)));
+        if (put.statusCode() / 100 != 2) {
+            throw new StackException("registering " + url + " failed: " + put.statusCode() + " " + put.body());
+        }
+        out.println("  registered " + url.substring(url.indexOf('/', 8)));
+    }
+
+    private void firstBackup(String backupUrl, String source) throws IOException {
+        HttpResponse<String> list = send(HttpRequest.newBuilder(URI.create(backupUrl + "/backups?limit=1&source=" + source)).GET());
+        if (list.body().contains("\"id\"")) {
+            return;
+        }
+        HttpResponse<String> started = send(HttpRequest.newBuilder(URI.create(backupUrl + "/backups"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"source\": \"" + source + "\"}")));
+        if (started.statusCode() != 202) {
+            throw new StackException("first backup of " + source + " was refused: " + started.body());
+        }
+        String id = field(started.body(), "id");
+        Instant deadline = Instant.now().plusSeconds(120);
+        String phase = "New";
+        while (Instant.now().isBefore(deadline)) {
+            String body = send(HttpRequest.newBuilder(URI.create(backupUrl + "/backups/" + id)).GET()).body();
+            phase = field(body, "phase");
+            if ("Completed".equals(phase) || "Failed".equals(phase)) {
+                out.println("  first backup of " + source + ": " + id + " " + phase
+                        + ("Failed".equals(phase) ? " (" + field(body, "error") + ")" : ""));
+                return;
+            }
+            ServerProcess.sleep(300);
+        }
+        out.println("  first backup of " + source + ": " + id + " still " + phase + " (see GET /backups/" + id + ")");
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
+        try {
+            return http.send(request.header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("interrupted");
+        }
+    }
+
+    private static String field(String json, String name) {
+        var m = java.util.regex.Pattern.compile("\"" + name + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
+        return m.find() ? m.group(1) : null;
+    }
+}
