@@ -52,7 +52,7 @@ public final class KafkaServer {
         Path config = writeConfig();
         Path logs = dataDir.resolve("logs");
         if (!Files.exists(logs.resolve("meta.properties"))) {
-            PostgresServer.run(java(List.of("kafka.tools.StorageTool", "format", "-t", clusterId(),
+            PostgresServer.run(java(List.of("kafka.tools.StorageTool", "format", "--cluster-id=" + clusterId(),
                     "-c", config.toString())), "kafka storage format");
         }
         process.start(java(List.of("kafka.Kafka", config.toString())), dataDir, Map.of());

@@ -70,11 +70,23 @@ public final class ServerProcess {
                 return;
             }
             if (running().isEmpty()) {
-                throw new StackException(name + " exited before it was ready; see its log: " + logFile);
+                throw new StackException(name + " exited before it was ready; see its log: " + logFile + logTail());
             }
             sleep(200);
         }
-        throw new StackException(name + " was not ready within " + timeout.toSeconds() + " s; see its log: " + logFile);
+        throw new StackException(name + " was not ready within " + timeout.toSeconds() + " s; see its log: " + logFile
+                + logTail());
+    }
+
+    /** The last lines of the log, so a failure report carries the cause even when the folder is gone. */
+    private String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(logFile);
+            return "\n--- last lines of " + logFile.getFileName() + " ---\n"
+                    + String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     /** SIGTERM, then SIGKILL after the grace period; waits for the process and its children to go. */

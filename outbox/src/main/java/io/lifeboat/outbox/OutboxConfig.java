@@ -13,6 +13,10 @@ public interface OutboxConfig {
     /** CloudEvent {@code source} of this service's events; defaults to {@code /lifeboat/<application name>}. */
     Optional<String> source();
 
+    /** How often the relay looks for unsent events (also read by the relay's @Scheduled). */
+    @WithDefault("250ms")
+    String pollInterval();
+
     /** How many unsent events one relay pass takes (and locks). */
     @WithDefault("200")
     int batchSize();

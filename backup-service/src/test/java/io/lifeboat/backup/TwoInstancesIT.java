@@ -1,0 +1,165 @@
+package io.lifeboat.backup;
+
+import io.lifeboat.stack.PostgresServer;
+import io.lifeboat.stack.Ports;
+import io.lifeboat.stack.ServerProcess;
+import io.lifeboat.stack.TestServers;
+import io.lifeboat.stack.TokenIssuer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two instances of the packaged backup-service against one database (how it scales out): every due schedule
+ * slot runs exactly one backup, and the two outbox relays publish each event once.
+ */
+class TwoInstancesIT {
+
+    private static final String DATABASE = "lifeboat_backup_two";
+    private static final List<ServerProcess> instances = new ArrayList<>();
+    private static final List<Integer> ports = new ArrayList<>();
+    private static final HttpClient http = HttpClient.newHttpClient();
+    private static String token;
+
+    @BeforeAll
+    static void startTwoInstances() throws Exception {
+        TestServers servers = TestServers.get();
+        servers.postgres().createDatabase(DATABASE);
+        token = servers.token("operator");
+        Path jar = Path.of(System.getProperty("lifeboat.service.jar"));
+        for (String name : List.of("a", "b")) {
+            int port = Ports.free();
+            ServerProcess process = new ServerProcess("backup-service-" + name, servers.root().resolve("logs/backup-" + name + ".log"),
+                    servers.root().resolve("run/backup-" + name + ".pid"));
+            process.start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                    "-Dquarkus.http.port=" + port,
+                    "-Dquarkus.datasource.jdbc.url=" + servers.postgres().jdbcUrl(DATABASE),
+                    "-Dquarkus.datasource.username=" + PostgresServer.SUPERUSER,
+                    "-Dquarkus.datasource.password=" + servers.postgres().password(),
+                    "-Dkafka.bootstrap.servers=" + servers.kafka().bootstrapServers(),
+                    "-Dlifeboat.s3.endpoint=" + servers.s3().endpoint(),
+                    "-Dlifeboat.s3.access-key=" + servers.s3().accessKey(),
+                    "-Dlifeboat.s3.secret-key=" + servers.s3().secretKey(),
+                    "-Dlifeboat.s3.bucket=lifeboat-two-instances",
+                    "-Dlifeboat.backup.instance-id=instance-" + name,
+                    "-Dlifeboat.backup.scheduler-every=1s",
+                    "-Dlifeboat.outbox.poll-interval=100ms",
+                    "-Dlifeboat.backup.encryption.keyset-file=" + servers.root().resolve("keys/two-keyset.json"),
+                    "-Dmp.jwt.verify.publickey.location=" + servers.tokens().publicKey().toUri(),
+                    "-Dmp.jwt.verify.issuer=" + TokenIssuer.ISSUER,
+                    "-jar", jar.toString()), servers.root(), Map.of());
+            instances.add(process);
+            ports.add(port);
+        }
+        for (int i = 0; i < 2; i++) {
+            int port = ports.get(i);
+            instances.get(i).awaitReady(() -> get(port, "/q/health/ready").statusCode() == 200, Duration.ofSeconds(120));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        instances.forEach(p -> p.stop(Duration.ofSeconds(20)));
+    }
+
+    @Test
+    void eachScheduledSlotRunsOnceAndEachEventIsPublishedOnce() throws Exception {
+        Path dir = Files.createTempDirectory("two-instances");
+        Files.writeString(dir.resolve("data.txt"), "vectors\n".repeat(1000));
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(0) + "/sources/two-inst"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"kind\": \"directory\", \"path\": \"" + dir
+                        + "\", \"retention\": {\"keepLast\": 10}}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).isEqualTo(201);
+
+        int slots = 3;
+        for (int slot = 1; slot <= slots; slot++) {
+            int expected = slot;
+            // make the daily schedule due now; both instances' schedulers (every second) race for it
+            sql("UPDATE source SET next_run_at = now() - interval '1 second' WHERE name = 'two-inst'");
+            await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM backup WHERE source = 'two-inst' "
+                    + "AND phase = 'Completed'") == expected && count("SELECT count(*) FROM backup WHERE source = 'two-inst' "
+                    + "AND phase IN ('New', 'InProgress')") == 0);
+            Thread.sleep(2500); // both schedulers have looked at the slot again by now
+        }
+        assertThat(count("SELECT count(*) FROM backup WHERE source = 'two-inst'")).isEqualTo(slots);
+        assertThat(count("SELECT count(DISTINCT owner_instance) FROM backup WHERE source = 'two-inst'")).isBetween(1L, 2L);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT count(*) FROM outbox_event WHERE sent_at IS NULL") == 0);
+        Set<String> outboxIds = new java.util.HashSet<>();
+        try (Connection c = TestServers.get().postgres().connect(DATABASE); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT event_id FROM outbox_event WHERE message_key = 'two-inst'")) {
+            while (rs.next()) outboxIds.add(rs.getString(1));
+        }
+        // source.updated + (started + completed) per slot
+        assertThat(outboxIds).hasSize(1 + 2 * slots);
+        Map<String, Integer> published = new HashMap<>();
+        Pattern idPattern = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"");
+        for (ConsumerRecord<String, String> r : RealServers.readTopic("lifeboat.backup", Duration.ofSeconds(5))) {
+            if (!"two-inst".equals(r.key())) continue;
+            Matcher m = idPattern.matcher(r.value());
+            if (m.find()) published.merge(m.group(1), 1, Integer::sum);
+        }
+        assertThat(published.keySet()).containsExactlyInAnyOrderElementsOf(outboxIds);
+        assertThat(published.values().stream().collect(Collectors.toSet())).containsOnly(1);
+    }
+
+    private static HttpResponse<String> get(int port, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            return new FailedResponse();
+        }
+    }
+
+    private static void sql(String statement) throws Exception {
+        try (Connection c = TestServers.get().postgres().connect(DATABASE); Statement s = c.createStatement()) {
+            s.executeUpdate(statement);
+        }
+    }
+
+    private static long count(String query) throws Exception {
+        try (Connection c = TestServers.get().postgres().connect(DATABASE); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** A response for a connection that was refused (the instance is still starting). */
+    private static final class FailedResponse implements HttpResponse<String> {
+        public int statusCode() { return 0; }
+        public HttpRequest request() { return null; }
+        public java.util.Optional<HttpResponse<String>> previousResponse() { return java.util.Optional.empty(); }
+        public java.net.http.HttpHeaders headers() { return java.net.http.HttpHeaders.of(Map.of(), (a, b) -> true); }
+        public String body() { return ""; }
+        public java.util.Optional<javax.net.ssl.SSLSession> sslSession() { return java.util.Optional.empty(); }
+        public URI uri() { return null; }
+        public HttpClient.Version version() { return HttpClient.Version.HTTP_1_1; }
+    }
+}
