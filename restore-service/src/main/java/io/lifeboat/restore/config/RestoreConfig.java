@@ -1,0 +1,35 @@
+package io.lifeboat.restore.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** How restores run ({@code lifeboat.restore.*}). */
+@ConfigMapping(prefix = "lifeboat.restore")
+public interface RestoreConfig {
+
+    /** PostgreSQL client tools (pg_restore, psql); default: the newest /usr/lib/postgresql/N/bin. */
+    Optional<String> pgBin();
+
+    /** pg_restore --jobs; default = available cores. */
+    Optional<Integer> jobs();
+
+    /** Where a database backup is spooled for pg_restore (deleted afterwards); default java.io.tmpdir. */
+    Optional<String> spoolDir();
+
+    /** A restore whose heartbeat is older than this is taken as interrupted. */
+    @WithDefault("PT2M")
+    Duration heartbeatTimeout();
+
+    /** Stable name of this instance; a restart fails its own interrupted restores. */
+    Optional<String> instanceId();
+
+    Encryption encryption();
+
+    interface Encryption {
+        /** The Tink keyset that decrypts encrypted backups (the one backup-service encrypts with). */
+        Optional<String> keysetFile();
+    }
+}

@@ -1,0 +1,123 @@
+package io.lifeboat.restore.restore;
+
+import io.lifeboat.events.restore.CheckResult;
+import io.lifeboat.events.storage.BackupManifest;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Runs post-restore checks: the row counts the backup recorded, requested SQL checks, HTTP smoke tests. */
+final class Checks {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Checks() {
+    }
+
+    static List<CheckResult> sql(Connection restored, BackupManifest manifest, List<CheckSpec> requested) {
+        List<CheckResult> results = new ArrayList<>();
+        Map<String, Long> recorded = manifest.rowCounts() == null ? Map.of() : manifest.rowCounts();
+        for (var entry : recorded.entrySet()) {
+            results.add(rowCount(restored, entry.getKey(), entry.getValue(), "the backup recorded " + entry.getValue()));
+        }
+        for (CheckSpec spec : requested) {
+            switch (spec.type()) {
+                case ROW_COUNT -> {
+                    Long expected = spec.min() != null ? spec.min() : recorded.get(spec.table());
+                    if (expected == null) {
+                        results.add(new CheckResult("row-count " + spec.table(), false,
+                                "no min given and the backup recorded no count for " + spec.table()));
+                    } else {
+                        results.add(rowCount(restored, spec.table(), expected, spec.min() != null ? "min " + expected
+                                : "the backup recorded " + expected));
+                    }
+                }
+                case MAX_TIMESTAMP -> results.add(maxTimestamp(restored, spec, manifest.recoveryPointAt()));
+                case HTTP -> results.add(http(spec));
+            }
+        }
+        return results;
+    }
+
+    static List<CheckResult> directory(DirectoryRestorer.Extracted extracted, BackupManifest manifest, List<CheckSpec> requested) {
+        List<CheckResult> results = new ArrayList<>();
+        results.add(new CheckResult("files", extracted.files() > 0 || extracted.directories() > 0,
+                extracted.files() + " files (" + extracted.bytes() + " bytes), " + extracted.directories() + " folders, "
+                        + extracted.symlinks() + " symlinks restored"));
+        for (CheckSpec spec : requested) {
+            if (spec.type() == CheckSpec.Type.HTTP) {
+                results.add(http(spec));
+            }
+        }
+        return results;
+    }
+
+    private static CheckResult rowCount(Connection c, String table, long expected, String why) {
+        String name = "row-count " + table;
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + qualified(table))) {
+            rs.next();
+            long actual = rs.getLong(1);
+            return new CheckResult(name, actual >= expected, actual + " rows (" + why + ")");
+        } catch (SQLException e) {
+            return new CheckResult(name, false, e.getMessage());
+        }
+    }
+
+    private static CheckResult maxTimestamp(Connection c, CheckSpec spec, Instant recoveryPoint) {
+        String name = "max-timestamp " + spec.table() + "." + spec.column();
+        Duration tolerance = spec.tolerance() == null ? Duration.ofHours(1) : spec.tolerance();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT max(" + PostgresRestorer.quote(spec.column())
+                + ") FROM " + qualified(spec.table()))) {
+            rs.next();
+            Timestamp newest = rs.getTimestamp(1);
+            if (newest == null) {
+                return new CheckResult(name, false, "the table is empty");
+            }
+            Instant floor = recoveryPoint.minus(tolerance);
+            boolean ok = !newest.toInstant().isBefore(floor);
+            return new CheckResult(name, ok, "newest " + newest.toInstant() + (ok ? " is not older than " : " is older than ")
+                    + floor + " (recovery point " + recoveryPoint + " - " + tolerance + ")");
+        } catch (SQLException e) {
+            return new CheckResult(name, false, e.getMessage());
+        }
+    }
+
+    private static CheckResult http(CheckSpec spec) {
+        String name = "http " + spec.url();
+        int expected = spec.status() == null ? 200 : spec.status();
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(spec.url()))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            boolean statusOk = response.statusCode() == expected;
+            boolean textOk = spec.contains() == null || response.body().contains(spec.contains());
+            return new CheckResult(name, statusOk && textOk, "status " + response.statusCode() + " (expected " + expected + ")"
+                    + (spec.contains() == null ? "" : textOk ? ", contains \"" + spec.contains() + "\"" : ", does not contain \"" + spec.contains() + "\""));
+        } catch (IOException | IllegalArgumentException e) {
+            return new CheckResult(name, false, "no answer: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new CheckResult(name, false, "interrupted");
+        }
+    }
+
+    private static String qualified(String table) {
+        List<String> parts = new ArrayList<>();
+        for (String part : table.split("\\.")) {
+            parts.add(PostgresRestorer.quote(part));
+        }
+        return String.join(".", parts);
+    }
+}

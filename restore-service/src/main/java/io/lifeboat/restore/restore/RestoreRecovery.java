@@ -1,0 +1,92 @@
+package io.lifeboat.restore.restore;
+
+import io.lifeboat.restore.config.RestoreConfig;
+import io.lifeboat.restore.target.Target;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A crash never leaves a restore running forever, nor a target half-swapped. At start this instance fails the
+ * restores it owned; a directory caught between its two renames gets its old data back (the database swap is
+ * one transaction, so it is always whole). The restore's own scratch folder is removed.
+ */
+@ApplicationScoped
+public class RestoreRecovery {
+
+    private static final Logger LOG = Logger.getLogger(RestoreRecovery.class);
+
+    private final RestoreRunner runner;
+    private final RestoreConfig config;
+    private final String instanceId;
+
+    public RestoreRecovery(RestoreRunner runner, RestoreConfig config, InstanceId instanceId) {
+        this.runner = runner;
+        this.config = config;
+        this.instanceId = instanceId.value();
+    }
+
+    void onStart(@Observes StartupEvent event) {
+        failInterrupted();
+    }
+
+    public void failInterrupted() {
+        List<Restore> interrupted = QuarkusTransaction.requiringNew().call(() -> Restore.list(
+                "(phase IN ?1 AND ownerInstance = ?2) OR (phase = ?3 AND requestedAt < ?4)",
+                List.of(RestorePhase.InProgress, RestorePhase.Verifying), instanceId, RestorePhase.New,
+                Instant.now().minusSeconds(60)));
+        for (Restore r : interrupted) {
+            String outcome = repair(r);
+            runner.fail(r.id, "interrupted", "interrupted by restart of restore-service instance " + instanceId + "; " + outcome);
+        }
+    }
+
+    @Scheduled(every = "30s", delayed = "30s")
+    void failStale() {
+        Instant cutoff = Instant.now().minus(config.heartbeatTimeout());
+        for (Restore r : QuarkusTransaction.requiringNew().call(() -> Restore.<Restore>list(
+                "phase IN ?1 AND heartbeatAt < ?2", List.of(RestorePhase.InProgress, RestorePhase.Verifying), cutoff))) {
+            String outcome = repair(r);
+            runner.fail(r.id, "interrupted", "no heartbeat from instance " + r.ownerInstance + " since " + r.heartbeatAt + "; " + outcome);
+        }
+    }
+
+    /** Puts a directory target back together and removes the scratch folder; says what the target holds now. */
+    String repair(Restore r) {
+        if (!"directory".equals(r.targetKind)) {
+            return "swapped".equals(r.swapState) ? "the target holds the restored data" : "the target holds its old data";
+        }
+        Target target = QuarkusTransaction.requiringNew().call(() -> Target.<Target>findById(r.target));
+        if (target == null) {
+            return "its target is no longer registered";
+        }
+        Path path = Path.of(target.path);
+        Path scratch = path.resolveSibling("." + path.getFileName() + ".lifeboat-restore-" + r.id);
+        String outcome;
+        if ("swapping".equals(r.swapState) && r.movedAsideAs != null && !Files.exists(path, LinkOption.NOFOLLOW_LINKS)
+                && Files.exists(Path.of(r.movedAsideAs), LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                DirectoryRestorer.rename(Path.of(r.movedAsideAs), path);
+                outcome = "the old data was moved back into " + path;
+            } catch (Exception e) {
+                LOG.errorf(e, "cannot move %s back to %s", r.movedAsideAs, path);
+                return "the old data is at " + r.movedAsideAs + " (move it back by hand: " + e.getMessage() + ")";
+            }
+        } else if ("swapped".equals(r.swapState)) {
+            outcome = "the target holds the restored data";
+        } else {
+            outcome = "the target holds its old data";
+        }
+        DirectoryRestorer.deleteOwn(scratch);
+        return outcome;
+    }
+}

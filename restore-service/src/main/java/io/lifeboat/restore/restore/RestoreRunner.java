@@ -1,0 +1,377 @@
+package io.lifeboat.restore.restore;
+
+import io.lifeboat.events.restore.CheckResult;
+import io.lifeboat.events.restore.RestoreCompleted;
+import io.lifeboat.events.restore.RestoreFailed;
+import io.lifeboat.events.restore.RestoreStarted;
+import io.lifeboat.events.restore.RestoreStepCompleted;
+import io.lifeboat.events.storage.BackupManifest;
+import io.lifeboat.outbox.Outbox;
+import io.lifeboat.restore.config.RestoreConfig;
+import io.lifeboat.restore.storage.BackupBucket;
+import io.lifeboat.restore.storage.Decryption;
+import io.lifeboat.restore.target.Target;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Runs one restore, every step timed: identify the backup, download it while checking its sha256 against the
+ * manifest (nothing touches the target before that passes), restore into a new database or folder, verify it,
+ * then for {@code replace} swap it in with the old data moved aside under a {@code _corrupted_} name. Existing
+ * data is never deleted.
+ */
+@ApplicationScoped
+public class RestoreRunner {
+
+    private static final Logger LOG = Logger.getLogger(RestoreRunner.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
+
+    private final BackupBucket bucket;
+    private final Decryption decryption;
+    private final RestoreConfig config;
+    private final Outbox outbox;
+    private final MeterRegistry metrics;
+    private final String instanceId;
+    private final String pgBin;
+    private final ExecutorService runs;
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "restore-progress");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public RestoreRunner(BackupBucket bucket, Decryption decryption, RestoreConfig config, Outbox outbox,
+                         MeterRegistry metrics, InstanceId instanceId) {
+        this.bucket = bucket;
+        this.decryption = decryption;
+        this.config = config;
+        this.outbox = outbox;
+        this.metrics = metrics;
+        this.instanceId = instanceId.value();
+        this.pgBin = PostgresRestorer.locateBin(config.pgBin());
+        AtomicInteger n = new AtomicInteger();
+        this.runs = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "restore-run-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        runs.shutdownNow();
+        ticker.shutdownNow();
+    }
+
+    void submit(String restoreId, BackupManifest manifest) {
+        runs.submit(() -> run(restoreId, manifest));
+    }
+
+    void run(String restoreId, BackupManifest chosen) {
+        Instant startedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Restore restore;
+        Target target;
+        try {
+            restore = QuarkusTransaction.requiringNew().call(() -> start(restoreId, startedAt));
+            target = QuarkusTransaction.requiringNew().call(() -> Target.<Target>findById(restore.target));
+            if (target == null) {
+                throw new RestoreFailure("identify-backup", "target '" + restore.target + "' was removed");
+            }
+        } catch (Exception e) {
+            fail(restoreId, "start", e.getMessage());
+            return;
+        }
+        AtomicLong downloaded = new AtomicLong();
+        ScheduledFuture<?> progress = ticker.scheduleAtFixedRate(() -> heartbeat(restoreId, downloaded.get()), 1, 1, TimeUnit.SECONDS);
+        try {
+            BackupManifest manifest = step(restoreId, "identify-backup", () -> identify(chosen));
+            if (restore.targetKind.equals("postgres")) {
+                restorePostgres(restore, target, manifest, downloaded);
+            } else {
+                restoreDirectory(restore, target, manifest, downloaded);
+            }
+            complete(restoreId);
+            metrics.timer("lifeboat_restore_duration", "source", restore.source, "kind", restore.targetKind)
+                    .record(Duration.between(startedAt, Instant.now()));
+        } catch (RestoreFailure f) {
+            fail(restoreId, f.step(), f.getMessage());
+        } catch (Exception e) {
+            LOG.errorf(e, "restore %s failed unexpectedly", restoreId);
+            fail(restoreId, "unexpected", e.toString());
+        } finally {
+            progress.cancel(false);
+            heartbeat(restoreId, downloaded.get());
+        }
+    }
+
+    private Restore start(String restoreId, Instant startedAt) {
+        Restore r = Restore.findById(restoreId);
+        r.moveTo(RestorePhase.InProgress);
+        r.startedAt = startedAt;
+        r.heartbeatAt = startedAt;
+        r.ownerInstance = instanceId;
+        outbox.append(r.actor, new RestoreStarted(r.id, r.source, r.backupId, r.recoveryPointAt, r.target,
+                r.mode.name().toLowerCase(), r.reason.name(), r.incidentId, r.drillId, startedAt));
+        return r;
+    }
+
+    private BackupManifest identify(BackupManifest chosen) throws RestoreFailure {
+        BackupManifest manifest = bucket.read(manifestKey(chosen)).orElseThrow(() -> new RestoreFailure("identify-backup",
+                "the manifest of " + chosen.backupId() + " is missing from the bucket: it is not a restorable backup"));
+        var problem = decryption.problem(manifest.encryption());
+        if (problem.isPresent()) {
+            throw new RestoreFailure("identify-backup", problem.get());
+        }
+        return manifest;
+    }
+
+    private static String manifestKey(BackupManifest m) {
+        return m.objectKey().substring(0, m.objectKey().lastIndexOf('/') + 1) + BackupManifest.MANIFEST;
+    }
+
+    private void restorePostgres(Restore restore, Target target, BackupManifest manifest, AtomicLong downloaded)
+            throws Exception {
+        String password = Secrets.resolve(target.passwordRef);
+        PostgresRestorer pg = new PostgresRestorer(target, password, pgBin);
+        String database = manifest.database();
+        Instant now = Instant.now();
+        String restoredAs = restore.mode == RestoreMode.NEW && restore.restoredAs != null ? restore.restoredAs
+                : database + "_restore_" + STAMP.format(now);
+        Path spoolDir = Path.of(config.spoolDir().orElse(System.getProperty("java.io.tmpdir")));
+        Files.createDirectories(spoolDir);
+        Path spool = Files.createTempFile(spoolDir, "lifeboat-restore-" + restore.id, ".pgdump");
+        boolean created = false;
+        try {
+            step(restore.id, "download", () -> {
+                try (VerifiedDownload download = new VerifiedDownload(bucket, decryption, manifest, downloaded);
+                     OutputStream out = Files.newOutputStream(spool)) {
+                    try {
+                        download.plain().transferTo(out);
+                    } catch (IOException e) {
+                        throw download.explain("download", e);
+                    }
+                    download.verify();
+                } catch (IOException e) {
+                    throw new RestoreFailure("download", "cannot download " + manifest.objectKey() + ": " + e.getMessage(), e);
+                }
+                return "sha256 matches the manifest";
+            });
+            if (pg.exists(restoredAs)) {
+                throw new RestoreFailure("restore", "database " + restoredAs + " already exists; choose another restoreAs");
+            }
+            pg.create(restoredAs);
+            created = true;
+            record(restore.id, r -> r.restoredAs = restoredAs);
+            int jobs = config.jobs().orElse(Runtime.getRuntime().availableProcessors());
+            step(restore.id, "restore", () -> {
+                pg.pgRestore(spool, restoredAs, jobs);
+                return "pg_restore --jobs=" + jobs + " into " + restoredAs;
+            });
+        } catch (RestoreFailure | RuntimeException e) {
+            if (created) {
+                pg.dropOwn(restoredAs);
+                record(restore.id, r -> r.restoredAs = null);
+            }
+            throw e;
+        } finally {
+            Files.deleteIfExists(spool);
+        }
+        moveTo(restore.id, RestorePhase.Verifying);
+        List<CheckResult> checks = step(restore.id, "verify", () -> {
+            try (Connection c = pg.connect(restoredAs)) {
+                return Checks.sql(c, manifest, restore.requestedChecks);
+            }
+        });
+        recordChecks(restore.id, checks);
+        if (restore.mode == RestoreMode.REPLACE) {
+            String movedAside = database + "_corrupted_" + STAMP.format(Instant.now());
+            boolean exists = pg.exists(database);
+            step(restore.id, "swap", () -> {
+                record(restore.id, r -> {
+                    r.swapState = "swapping";
+                    r.movedAsideAs = exists ? movedAside : null;
+                });
+                int terminated = pg.swap(database, restoredAs, movedAside, exists);
+                record(restore.id, r -> {
+                    r.swapState = "swapped";
+                    r.restoredAs = database;
+                });
+                return exists ? "terminated " + terminated + " connections to " + database + "; renamed it to " + movedAside
+                        + " and " + restoredAs + " to " + database
+                        : database + " did not exist (lost); renamed " + restoredAs + " to " + database;
+            });
+        }
+    }
+
+    private void restoreDirectory(Restore restore, Target target, BackupManifest manifest, AtomicLong downloaded)
+            throws Exception {
+        Path path = Path.of(target.path);
+        Path parent = path.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new RestoreFailure("extract", "the parent folder of target path " + path + " does not exist");
+        }
+        Path scratch = parent.resolve("." + path.getFileName() + ".lifeboat-restore-" + restore.id);
+        DirectoryRestorer.Extracted extracted;
+        try {
+            extracted = step(restore.id, "download-and-extract", () -> {
+                try (VerifiedDownload download = new VerifiedDownload(bucket, decryption, manifest, downloaded)) {
+                    DirectoryRestorer.Extracted result;
+                    try {
+                        result = DirectoryRestorer.extract(download.plain(), scratch);
+                    } catch (IOException e) {
+                        throw download.explain("download-and-extract", e);
+                    }
+                    download.verify();
+                    return result;
+                } catch (IOException e) {
+                    throw new RestoreFailure("download-and-extract", "cannot restore " + manifest.objectKey() + ": " + e.getMessage(), e);
+                }
+            });
+        } catch (RestoreFailure | RuntimeException e) {
+            DirectoryRestorer.deleteOwn(scratch);
+            throw e;
+        }
+        moveTo(restore.id, RestorePhase.Verifying);
+        List<CheckResult> checks = step(restore.id, "verify", () -> Checks.directory(extracted, manifest, restore.requestedChecks));
+        recordChecks(restore.id, checks);
+        if (restore.mode == RestoreMode.NEW) {
+            Path into = restore.restoredAs != null ? parent.resolve(restore.restoredAs)
+                    : path.resolveSibling(path.getFileName() + "_restore_" + STAMP.format(Instant.now()));
+            step(restore.id, "move-into-place", () -> {
+                DirectoryRestorer.rename(scratch, into);
+                record(restore.id, r -> r.restoredAs = into.toString());
+                return "restored into " + into;
+            });
+            return;
+        }
+        boolean exists = Files.exists(path, LinkOption.NOFOLLOW_LINKS);
+        Path aside = DirectoryRestorer.moveAsideName(path, Instant.now());
+        step(restore.id, "swap", () -> {
+            record(restore.id, r -> {
+                r.swapState = "swapping";
+                r.movedAsideAs = exists ? aside.toString() : null;
+            });
+            if (exists) {
+                DirectoryRestorer.rename(path, aside);
+            }
+            DirectoryRestorer.rename(scratch, path);
+            record(restore.id, r -> {
+                r.swapState = "swapped";
+                r.restoredAs = path.toString();
+            });
+            return exists ? "moved " + path + " aside to " + aside + "; restored data renamed into place"
+                    : path + " did not exist; restored data renamed into place";
+        });
+    }
+
+    @FunctionalInterface
+    interface StepAction<T> {
+        T run() throws Exception;
+    }
+
+    /** Runs and times a step; records it and emits {@code restore.step.completed.v1} when it succeeds. */
+    private <T> T step(String restoreId, String name, StepAction<T> action) throws Exception {
+        Instant start = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        T result;
+        try {
+            result = action.run();
+        } catch (RestoreFailure f) {
+            throw f;
+        } catch (Exception e) {
+            throw new RestoreFailure(name, e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+        Instant end = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        double seconds = Duration.between(start, end).toNanos() / 1e9;
+        String detail = result instanceof String s ? s : null;
+        QuarkusTransaction.requiringNew().run(() -> {
+            Restore r = Restore.findById(restoreId);
+            List<StepRecord> steps = new java.util.ArrayList<>(r.steps);
+            steps.add(new StepRecord(name, start, end, Math.round(seconds * 1000) / 1000.0, detail));
+            r.steps = steps;
+            outbox.append(r.actor, new RestoreStepCompleted(r.id, r.source, name, start, end, seconds));
+        });
+        return result;
+    }
+
+    private void record(String restoreId, java.util.function.Consumer<Restore> change) {
+        QuarkusTransaction.requiringNew().run(() -> change.accept(Restore.findById(restoreId)));
+    }
+
+    private void recordChecks(String restoreId, List<CheckResult> checks) throws RestoreFailure {
+        record(restoreId, r -> r.checks = checks);
+        List<String> failed = checks.stream().filter(c -> !c.passed()).map(c -> c.name() + ": " + c.detail()).toList();
+        if (!failed.isEmpty()) {
+            throw new RestoreFailure("verify", "checks failed: " + String.join("; ", failed));
+        }
+    }
+
+    private void moveTo(String restoreId, RestorePhase phase) {
+        record(restoreId, r -> r.moveTo(phase));
+    }
+
+    private void complete(String restoreId) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            Restore r = Restore.findById(restoreId);
+            r.moveTo(RestorePhase.Completed);
+            r.completedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            r.bytesDone = r.bytesTotal == null ? r.bytesDone : r.bytesTotal;
+            double seconds = Duration.between(r.startedAt, r.completedAt).toNanos() / 1e9;
+            outbox.append(r.actor, new RestoreCompleted(r.id, r.source, r.backupId, r.recoveryPointAt, r.target,
+                    r.mode.name().toLowerCase(), r.reason.name(), r.incidentId, r.drillId, r.startedAt, r.completedAt, seconds,
+                    r.bytesTotal == null ? 0 : r.bytesTotal, r.checks));
+            LOG.infof("restore %s completed in %.1f s (%s into %s)", r.id, seconds, r.backupId, r.restoredAs);
+        });
+    }
+
+    /** Marks the restore Failed with the step and reason, and emits {@code restore.failed.v1}. */
+    void fail(String restoreId, String step, String reason) {
+        LOG.warnf("restore %s failed at %s: %s", restoreId, step, reason);
+        try {
+            QuarkusTransaction.requiringNew().run(() -> {
+                Restore r = Restore.findById(restoreId);
+                if (r == null || !r.phase.active()) {
+                    return;
+                }
+                r.moveTo(RestorePhase.Failed);
+                r.failedStep = step;
+                r.error = reason == null ? "unknown" : reason.length() > 4000 ? reason.substring(0, 4000) : reason;
+                r.completedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                outbox.append(r.actor, new RestoreFailed(r.id, r.source, step, r.error, r.incidentId, r.drillId, r.completedAt));
+            });
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "cannot record failure of restore %s", restoreId);
+        }
+    }
+
+    private void heartbeat(String restoreId, long bytes) {
+        try {
+            QuarkusTransaction.requiringNew().run(() -> Restore.update("bytesDone = ?1, heartbeatAt = ?2 WHERE id = ?3",
+                    bytes, Instant.now(), restoreId));
+        } catch (RuntimeException e) {
+            LOG.debugf("progress update of %s failed: %s", restoreId, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.lifeboat.restore.restore;
+
+import com.github.luben.zstd.ZstdInputStream;
+import io.lifeboat.events.storage.BackupManifest;
+import io.lifeboat.restore.storage.BackupBucket;
+import io.lifeboat.restore.storage.Decryption;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Reads a backup's data object as the plain archive: hashes and counts the stored bytes as they arrive, then
+ * decrypts and decompresses. {@link #verify()} drains the object and compares the hash and size with the
+ * manifest; callers only touch a target after it passes.
+ */
+final class VerifiedDownload implements AutoCloseable {
+
+    private final InputStream raw;
+    private final MessageDigest sha256;
+    private final AtomicLong stored;
+    private final InputStream plain;
+    private final BackupManifest manifest;
+
+    VerifiedDownload(BackupBucket bucket, Decryption decryption, BackupManifest manifest, AtomicLong stored) throws IOException {
+        this.manifest = manifest;
+        this.stored = stored;
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        this.raw = new Counting(new DigestInputStream(bucket.open(manifest.objectKey()), sha256), stored);
+        InputStream decrypted = manifest.encryption() == null ? raw : decryption.decrypting(raw, manifest.backupId());
+        this.plain = new ZstdInputStream(decrypted);
+    }
+
+    InputStream plain() {
+        return plain;
+    }
+
+    /** Reads what is left of the object and checks it; throws naming the mismatch. */
+    void verify() throws RestoreFailure, IOException {
+        raw.transferTo(OutputStreamNull.INSTANCE);
+        String actual = HexFormat.of().formatHex(sha256.digest());
+        if (stored.get() != manifest.storedBytes()) {
+            throw new RestoreFailure("download", "the stored object has " + stored.get() + " bytes, the manifest says "
+                    + manifest.storedBytes() + ": the backup is damaged; the target was not touched");
+        }
+        if (!actual.equals(manifest.sha256())) {
+            throw new RestoreFailure("download", "checksum mismatch: the stored object's sha256 is " + actual
+                    + ", the manifest says " + manifest.sha256() + ": the backup is damaged; the target was not touched");
+        }
+    }
+
+    /**
+     * After a read error (zstd or Tink noticing damage first), checks the stored bytes so the reason given is the
+     * precise one: a checksum mismatch when the object differs from the manifest.
+     */
+    RestoreFailure explain(String step, IOException readError) {
+        try {
+            verify();
+        } catch (RestoreFailure checksum) {
+            return new RestoreFailure(step, checksum.getMessage(), readError);
+        } catch (IOException | RuntimeException ignored) {
+            // the object could not be read to its end either; report the first error
+        }
+        return new RestoreFailure(step, "cannot read backup " + manifest.backupId() + ": " + readError.getMessage(), readError);
+    }
+
+    @Override
+    public void close() throws IOException {
+        plain.close();
+    }
+
+    private static final class Counting extends FilterInputStream {
+        private final AtomicLong count;
+
+        Counting(InputStream in, AtomicLong count) {
+            super(in);
+            this.count = count;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) count.incrementAndGet();
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) count.addAndGet(n);
+            return n;
+        }
+    }
+
+    private static final class OutputStreamNull extends java.io.OutputStream {
+        static final OutputStreamNull INSTANCE = new OutputStreamNull();
+
+        @Override
+        public void write(int b) {
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.lifeboat.restore;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeyTemplates;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.StreamingAead;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
+import io.lifeboat.events.EventCodec;
+import io.lifeboat.events.backup.Encryption;
+import io.lifeboat.events.storage.BackupManifest;
+import io.lifeboat.stack.PostgresServer;
+import io.lifeboat.stack.TestServers;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Writes backups into the real bucket in backup-service's storage format (data object, then manifest.json),
+ * using the real pg_dump and tar + zstd, so restore-service is tested against the format, not a mock.
+ */
+final class BackupFixtures {
+
+    static final String BUCKET = "lifeboat-restore-test";
+    static final Path KEYSET = Path.of("target/test-keys/backup-keyset.json");
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private BackupFixtures() {
+    }
+
+    static void ensureBucket(S3Client s3) {
+        try {
+            s3.createBucket(b -> b.bucket(BUCKET));
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception ignored) {
+            // exists
+        }
+    }
+
+    /** A pg_dump of {@code database} stored as a backup of {@code source}. */
+    static BackupManifest postgres(S3Client s3, String source, String database, Instant recoveryPoint,
+                                   Map<String, Long> rowCounts, boolean encrypt) throws Exception {
+        PostgresServer pg = TestServers.get().postgres();
+        ProcessBuilder dump = new ProcessBuilder(pg.binDir().resolve("pg_dump").toString(), "--format=custom", "-Z0",
+                "-h", "127.0.0.1", "-p", Integer.toString(pg.port()), "-U", PostgresServer.SUPERUSER, "-d", database);
+        dump.environment().put("PGPASSWORD", pg.password());
+        Process p = dump.start();
+        byte[] raw = p.getInputStream().readAllBytes();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("pg_dump failed: " + new String(p.getErrorStream().readAllBytes()));
+        }
+        return store(s3, source, "postgres", raw, recoveryPoint, database, null, rowCounts, encrypt);
+    }
+
+    /** A tar of {@code dir} stored as a backup of {@code source}. */
+    static BackupManifest directory(S3Client s3, String source, Path dir, Instant recoveryPoint) throws Exception {
+        ByteArrayOutputStream tarBytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(tarBytes); Stream<Path> walk = Files.walk(dir)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (Path path : walk.sorted().toList()) {
+                if (path.equals(dir)) continue;
+                String name = dir.relativize(path).toString();
+                TarArchiveEntry entry;
+                if (Files.isDirectory(path)) {
+                    entry = new TarArchiveEntry(name + "/");
+                    entry.setMode(040755);
+                    tar.putArchiveEntry(entry);
+                } else {
+                    entry = new TarArchiveEntry(name);
+                    entry.setMode(0100640);
+                    entry.setSize(Files.size(path));
+                    tar.putArchiveEntry(entry);
+                    Files.copy(path, tar);
+                }
+                tar.closeArchiveEntry();
+            }
+        }
+        return store(s3, source, "directory", tarBytes.toByteArray(), recoveryPoint, null, dir.toString(), Map.of(), false);
+    }
+
+    static BackupManifest store(S3Client s3, String source, String kind, byte[] plain, Instant point, String database,
+                                String path, Map<String, Long> rowCounts, boolean encrypt) throws Exception {
+        String backupId = source + "-" + ID.format(point) + "-" + HexFormat.of().formatHex(new byte[]{(byte) (point.getNano() >> 8), (byte) System.nanoTime()});
+        String folder = "backups/" + source + "/" + DAY.format(point) + "/" + backupId + "/";
+        ByteArrayOutputStream stored = new ByteArrayOutputStream();
+        Encryption encryption = null;
+        OutputStream sink = stored;
+        if (encrypt) {
+            KeysetHandle keys = keyset();
+            sink = keys.getPrimitive(StreamingAead.class).newEncryptingStream(stored, backupId.getBytes(StandardCharsets.UTF_8));
+            encryption = new Encryption("AES256_GCM_HKDF_1MB", "tink-" + Integer.toUnsignedString(keys.getKeysetInfo().getPrimaryKeyId()));
+        }
+        try (ZstdOutputStream zstd = new ZstdOutputStream(sink, 3)) {
+            zstd.write(plain);
+        }
+        byte[] data = stored.toByteArray();
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        s3.putObject(b -> b.bucket(BUCKET).key(folder + "data"), RequestBody.fromBytes(data));
+        BackupManifest manifest = new BackupManifest(1, backupId, source, kind, point, point, point.plusSeconds(1),
+                plain.length, data.length, sha, folder + "data", "zstd", encryption, database, path,
+                Map.of("fixture", "restore-service test"), rowCounts);
+        s3.putObject(b -> b.bucket(BUCKET).key(folder + "manifest.json"), RequestBody.fromString(EventCodec.toJson(manifest)));
+        return manifest;
+    }
+
+    static synchronized KeysetHandle keyset() throws Exception {
+        StreamingAeadConfig.register();
+        if (!Files.exists(KEYSET)) {
+            Files.createDirectories(KEYSET.getParent());
+            KeysetHandle generated = KeysetHandle.generateNew(KeyTemplates.get("AES256_GCM_HKDF_1MB"));
+            Files.writeString(KEYSET, TinkJsonProtoKeysetFormat.serializeKeyset(generated, InsecureSecretKeyAccess.get()));
+        }
+        return TinkJsonProtoKeysetFormat.parseKeyset(Files.readString(KEYSET), InsecureSecretKeyAccess.get());
+    }
+
+    static void write(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+}

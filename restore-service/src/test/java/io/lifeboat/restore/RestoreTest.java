@@ -1,0 +1,320 @@
+package io.lifeboat.restore;
+
+import io.agroal.api.AgroalDataSource;
+import io.lifeboat.events.storage.BackupManifest;
+import io.lifeboat.restore.restore.RestoreRecovery;
+import io.lifeboat.stack.PostgresServer;
+import io.lifeboat.stack.TestServers;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+import static io.lifeboat.restore.RealServers.as;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.*;
+
+/** Restores from the real bucket into the real PostgreSQL server and real folders. */
+@QuarkusTest
+class RestoreTest {
+
+    static Path passwordFile;
+
+    @Inject
+    S3Client s3;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Inject
+    RestoreRecovery recovery;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        passwordFile = Files.createTempFile("pg", ".pw");
+        Files.writeString(passwordFile, TestServers.get().postgres().password());
+        BackupFixtures.keyset();
+    }
+
+    private void pgTarget(String name, boolean production) {
+        PostgresServer pg = TestServers.get().postgres();
+        as("admin").contentType(ContentType.JSON).body("""
+                {"kind": "postgres", "host": "127.0.0.1", "port": %d, "user": "%s", "passwordRef": "file:%s", "production": %s}"""
+                .formatted(pg.port(), PostgresServer.SUPERUSER, passwordFile, production)).put("/targets/" + name)
+                .then().statusCode(anyOf(is(200), is(201)));
+    }
+
+    private static void sql(String database, String statements) throws Exception {
+        try (Connection c = TestServers.get().postgres().connect(database); Statement s = c.createStatement()) {
+            s.execute(statements);
+        }
+    }
+
+    private static long count(String database, String query) throws Exception {
+        try (Connection c = TestServers.get().postgres().connect(database); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static boolean databaseExists(String name) throws Exception {
+        return count("postgres", "SELECT count(*) FROM pg_database WHERE datname = '" + name + "'") == 1;
+    }
+
+    private static String restore(String body) {
+        return as("admin").contentType(ContentType.JSON).body(body).post("/restores")
+                .then().statusCode(202).extract().path("id");
+    }
+
+    private static JsonPath finished(String id) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            String phase = as("viewer").get("/restores/" + id).then().extract().path("phase");
+            return "Completed".equals(phase) || "Failed".equals(phase);
+        });
+        return as("viewer").get("/restores/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    private BackupManifest shopBackup(String source, String database, boolean encrypt) throws Exception {
+        BackupFixtures.ensureBucket(s3);
+        TestServers.get().postgres().createDatabase(database);
+        sql(database, """
+                DROP TABLE IF EXISTS analytics;
+                CREATE TABLE analytics (id bigserial PRIMARY KEY, "timestamp" timestamptz, question text);
+                INSERT INTO analytics ("timestamp", question) SELECT now() - g * interval '1 minute', 'q' || g FROM generate_series(1, 1200) g;""");
+        return BackupFixtures.postgres(s3, source, database, Instant.now().truncatedTo(ChronoUnit.MICROS),
+                Map.of("analytics", 1200L), encrypt);
+    }
+
+    @Test
+    void restoresADatabaseIntoANewDatabaseWithTimedStepsAndChecks() throws Exception {
+        BackupManifest m = shopBackup("shop-new", "shop_new_src", false);
+        pgTarget("pg-scratch", false);
+        String id = restore("""
+                {"source": "shop-new", "backup": "latest", "target": "pg-scratch", "mode": "new",
+                 "checks": [{"type": "max-timestamp", "table": "analytics", "column": "timestamp", "tolerance": "PT1H"},
+                            {"type": "http", "url": "%s/q/health/live", "status": 200, "contains": "UP"}]}"""
+                .formatted(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port));
+        JsonPath r = finished(id);
+        assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
+        assertThat(r.getString("backupId")).isEqualTo(m.backupId());
+        assertThat(r.getString("recoveryPointAt")).isEqualTo(m.recoveryPointAt().toString());
+        assertThat(r.getList("steps.name")).containsExactly("identify-backup", "download", "restore", "verify");
+        assertThat(r.getList("steps.durationSeconds", Float.class)).allMatch(d -> d >= 0);
+        assertThat(r.getList("checks.passed", Boolean.class)).hasSize(3).containsOnly(true);
+        String restoredAs = r.getString("restoredAs");
+        assertThat(restoredAs).matches("shop_new_src_restore_\\d{14}");
+        assertThat(count(restoredAs, "SELECT count(*) FROM analytics")).isEqualTo(1200);
+        assertThat(r.getDouble("throughputMiBPerSecond")).isPositive();
+        as("viewer").get("/restores").then().statusCode(200).body("items.id", hasItem(id));
+    }
+
+    @Test
+    void replaceMovesTheDamagedDatabaseAsideAndSwapsInTheRestoredOne() throws Exception {
+        shopBackup("shop-live", "shop_live", true);
+        sql("shop_live", "DELETE FROM analytics WHERE id > 100; UPDATE analytics SET question = 'damaged'");
+        pgTarget("pg-prod", true);
+        String body = """
+                {"source": "shop-live", "backup": "latest", "target": "pg-prod", "mode": "replace", "reason": "incident",
+                 "incidentId": "INC-2026-0042", "confirm": "pg-prod"}""";
+        as("operator").contentType(ContentType.JSON).body(body).post("/restores").then().statusCode(403)
+                .body("detail", containsString("admin"));
+        as("admin").contentType(ContentType.JSON).body(body.replace("\"confirm\": \"pg-prod\"", "\"confirm\": \"yes\""))
+                .post("/restores").then().statusCode(400).body("errors.field", hasItem("confirm"));
+
+        try (Connection holder = TestServers.get().postgres().connect("shop_live")) { // a client still connected
+            JsonPath r = finished(restore(body));
+            assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
+            assertThat(r.getList("steps.name")).containsExactly("identify-backup", "download", "restore", "verify", "swap");
+            assertThat(r.getString("steps.find { it.name == 'swap' }.detail")).contains("terminated 1 connections");
+            assertThat(r.getString("incidentId")).isEqualTo("INC-2026-0042");
+            String aside = r.getString("movedAsideAs");
+            assertThat(aside).matches("shop_live_corrupted_\\d{14}");
+            assertThat(count("shop_live", "SELECT count(*) FROM analytics")).isEqualTo(1200);
+            assertThat(count(aside, "SELECT count(*) FROM analytics")).isEqualTo(100);
+            assertThat(count(aside, "SELECT count(*) FROM analytics WHERE question = 'damaged'")).isEqualTo(100);
+            assertThat(holder.isValid(1)).isFalse();
+        }
+    }
+
+    @Test
+    void aDroppedDatabaseComesBack() throws Exception {
+        shopBackup("shop-lost", "shop_lost", false);
+        sql("postgres", "DROP DATABASE shop_lost WITH (FORCE)");
+        pgTarget("pg-lost", false);
+        JsonPath r = finished(restore("{\"source\": \"shop-lost\", \"target\": \"pg-lost\", \"mode\": \"replace\"}"));
+        assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
+        assertThat(r.getString("movedAsideAs")).isNull();
+        assertThat(count("shop_lost", "SELECT count(*) FROM analytics")).isEqualTo(1200);
+    }
+
+    @Test
+    void aFailingCheckStopsAReplaceBeforeTheSwap() throws Exception {
+        shopBackup("shop-check", "shop_check", false);
+        sql("shop_check", "DELETE FROM analytics WHERE id > 10");
+        pgTarget("pg-check", false);
+        JsonPath r = finished(restore("""
+                {"source": "shop-check", "target": "pg-check", "mode": "replace",
+                 "checks": [{"type": "row-count", "table": "analytics", "min": 1000000}]}"""));
+        assertThat(r.getString("phase")).isEqualTo("Failed");
+        assertThat(r.getString("failedStep")).isEqualTo("verify");
+        assertThat(r.getString("error")).contains("row-count analytics");
+        assertThat(count("shop_check", "SELECT count(*) FROM analytics")).isEqualTo(10);
+    }
+
+    @Test
+    void replaceOfADirectoryKeepsTheDamagedOneByteForByte() throws Exception {
+        BackupFixtures.ensureBucket(s3);
+        Path parent = Files.createTempDirectory("restore-dir");
+        Path chroma = parent.resolve("chroma_db");
+        BackupFixtures.write(chroma.resolve("chroma.sqlite3"), "SQLite format 3 good");
+        BackupFixtures.write(chroma.resolve("seg-1/data_level0.bin"), "vectors-good");
+        BackupFixtures.directory(s3, "chroma-r", chroma, Instant.now().truncatedTo(ChronoUnit.MICROS));
+        BackupFixtures.write(chroma.resolve("chroma.sqlite3"), "CORRUPTED");
+        BackupFixtures.write(chroma.resolve("seg-1/extra.bin"), "junk");
+        as("admin").contentType(ContentType.JSON).body("{\"kind\": \"directory\", \"path\": \"" + chroma + "\"}")
+                .put("/targets/chroma-r").then().statusCode(anyOf(is(200), is(201)));
+
+        JsonPath r = finished(restore("{\"source\": \"chroma-r\", \"target\": \"chroma-r\", \"mode\": \"replace\"}"));
+        assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
+        Path aside = Path.of(r.getString("movedAsideAs"));
+        assertThat(aside.getFileName().toString()).matches("chroma_db_corrupted_\\d{8}(_\\d{6})?");
+        assertThat(Files.readString(chroma.resolve("chroma.sqlite3"))).isEqualTo("SQLite format 3 good");
+        assertThat(Files.readString(chroma.resolve("seg-1/data_level0.bin"))).isEqualTo("vectors-good");
+        assertThat(Files.exists(chroma.resolve("seg-1/extra.bin"))).isFalse();
+        assertThat(Files.readString(aside.resolve("chroma.sqlite3"))).isEqualTo("CORRUPTED");
+        assertThat(Files.readString(aside.resolve("seg-1/extra.bin"))).isEqualTo("junk");
+        assertThat(Files.readString(aside.resolve("seg-1/data_level0.bin"))).isEqualTo("vectors-good");
+        try (var left = Files.list(parent)) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("lifeboat-restore"));
+        }
+    }
+
+    @Test
+    void aCorruptedObjectFailsAtTheChecksumAndLeavesTheTargetUntouched() throws Exception {
+        BackupFixtures.ensureBucket(s3);
+        Path parent = Files.createTempDirectory("restore-corrupt");
+        Path dir = parent.resolve("data");
+        BackupFixtures.write(dir.resolve("a.txt"), "original ".repeat(1000));
+        BackupManifest m = BackupFixtures.directory(s3, "corrupt-r", dir, Instant.now().truncatedTo(ChronoUnit.MICROS));
+        byte[] stored = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(m.objectKey())).asByteArray();
+        stored[stored.length - 5] ^= 0x01;
+        s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(m.objectKey()), RequestBody.fromBytes(stored));
+        BackupFixtures.write(dir.resolve("a.txt"), "current");
+        as("admin").contentType(ContentType.JSON).body("{\"kind\": \"directory\", \"path\": \"" + dir + "\"}")
+                .put("/targets/corrupt-r").then().statusCode(anyOf(is(200), is(201)));
+
+        JsonPath r = finished(restore("{\"source\": \"corrupt-r\", \"target\": \"corrupt-r\", \"mode\": \"replace\"}"));
+        assertThat(r.getString("phase")).isEqualTo("Failed");
+        assertThat(r.getString("failedStep")).isEqualTo("download-and-extract");
+        assertThat(r.getString("error")).contains("checksum mismatch").contains("target was not touched");
+        assertThat(Files.readString(dir.resolve("a.txt"))).isEqualTo("current");
+        try (var left = Files.list(parent)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("data");
+        }
+    }
+
+    @Test
+    void aBackupEncryptedWithAnUnknownKeyIsRefusedClearly() throws Exception {
+        BackupFixtures.ensureBucket(s3);
+        BackupManifest m = shopBackup("shop-key", "shop_key", false);
+        // the same data claimed to be encrypted with a key this service does not hold
+        BackupManifest foreign = new BackupManifest(1, m.backupId(), m.source(), m.kind(), m.recoveryPointAt(), m.startedAt(),
+                m.completedAt(), m.sizeBytes(), m.storedBytes(), m.sha256(), m.objectKey(), "zstd",
+                new io.lifeboat.events.backup.Encryption("AES256_GCM_HKDF_1MB", "tink-12345"), m.database(), null, Map.of(), Map.of());
+        String manifestKey = m.objectKey().replace("/data", "/manifest.json");
+        s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(manifestKey),
+                RequestBody.fromString(io.lifeboat.events.EventCodec.toJson(foreign)));
+        pgTarget("pg-key", false);
+        JsonPath r = finished(restore("{\"source\": \"shop-key\", \"target\": \"pg-key\", \"mode\": \"replace\"}"));
+        assertThat(r.getString("phase")).isEqualTo("Failed");
+        assertThat(r.getString("failedStep")).isEqualTo("identify-backup");
+        assertThat(r.getString("error")).contains("tink-12345").contains("not in the keyset");
+        assertThat(count("shop_key", "SELECT count(*) FROM analytics")).isEqualTo(1200);
+    }
+
+    @Test
+    void withItsDatabaseEmptiedTheServiceStillRestoresFromTheBucketAlone() throws Exception {
+        shopBackup("shop-bucket", "shop_bucket_src", false);
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.execute("TRUNCATE restore, catalog_entry, processed_event");
+        }
+        as("viewer").get("/catalog/shop-bucket/latest").then().statusCode(200).body("source", is("shop-bucket"));
+        pgTarget("pg-bucket", false);
+        JsonPath r = finished(restore("{\"source\": \"shop-bucket\", \"backup\": \"latest\", \"target\": \"pg-bucket\"}"));
+        assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
+        assertThat(count(r.getString("restoredAs"), "SELECT count(*) FROM analytics")).isEqualTo(1200);
+    }
+
+    @Test
+    void aDirectoryRestoreInterruptedMidSwapGetsItsOldDataBack() throws Exception {
+        Path parent = Files.createTempDirectory("restore-crash");
+        Path dir = parent.resolve("chroma_db");
+        Path aside = parent.resolve("chroma_db_corrupted_20261125");
+        BackupFixtures.write(aside.resolve("old.txt"), "old data");
+        Files.createDirectories(parent.resolve(".chroma_db.lifeboat-restore-restore-crash-1/x"));
+        as("admin").contentType(ContentType.JSON).body("{\"kind\": \"directory\", \"path\": \"" + dir + "\"}")
+                .put("/targets/crash-r").then().statusCode(anyOf(is(200), is(201)));
+        String owner = io.quarkus.arc.Arc.container().instance(io.lifeboat.restore.restore.InstanceId.class).get().value();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("INSERT INTO restore (id, source, target, target_kind, mode, reason, phase, requested_at, started_at, "
+                    + "swap_state, moved_aside_as, owner_instance, heartbeat_at, backup_selector) VALUES ('restore-crash-1', 'crash', "
+                    + "'crash-r', 'directory', 'REPLACE', 'manual', 'Verifying', now(), now(), 'swapping', '" + aside + "', '"
+                    + owner + "', now(), 'latest')");
+        }
+        recovery.failInterrupted(); // what start-up does after a crash between the two renames
+        JsonPath r = as("viewer").get("/restores/restore-crash-1").then().statusCode(200).extract().jsonPath();
+        assertThat(r.getString("phase")).isEqualTo("Failed");
+        assertThat(r.getString("error")).contains("interrupted by restart").contains("old data was moved back");
+        assertThat(Files.readString(dir.resolve("old.txt"))).isEqualTo("old data");
+        assertThat(Files.exists(aside)).isFalse();
+        assertThat(Files.exists(parent.resolve(".chroma_db.lifeboat-restore-restore-crash-1"))).isFalse();
+    }
+
+    @Test
+    void badRequestsAre4xxNamingTheProblem() throws Exception {
+        BackupManifest m = shopBackup("shop-bad", "shop_bad", false);
+        pgTarget("pg-bad", false);
+        as("admin").contentType(ContentType.JSON).body("{\"source\": \"no-such-source\", \"target\": \"pg-bad\"}").post("/restores")
+                .then().statusCode(404).body("detail", containsString("no-such-source"));
+        as("admin").contentType(ContentType.JSON).body("{\"source\": \"shop-bad\", \"target\": \"pg-bad\", \"backup\": \"shop-bad-nope\"}")
+                .post("/restores").then().statusCode(404).body("detail", containsString("shop-bad-nope"));
+        as("admin").contentType(ContentType.JSON)
+                .body("{\"source\": \"shop-bad\", \"target\": \"pg-bad\", \"backup\": {\"at\": \"2001-01-01T00:00:00Z\"}}")
+                .post("/restores").then().statusCode(404).body("detail", containsString(m.recoveryPointAt().toString()));
+        as("admin").contentType(ContentType.JSON)
+                .body("{\"source\": \"shop-bad\", \"target\": \"pg-bad\", \"backup\": {\"at\": \"yesterday\"}}")
+                .post("/restores").then().statusCode(400).body("errors.field", hasItem("backup.at"));
+        as("admin").contentType(ContentType.JSON).body("{\"source\": \"shop-bad\", \"target\": \"no-such-target\"}")
+                .post("/restores").then().statusCode(404).body("detail", containsString("no-such-target"));
+        as("admin").contentType(ContentType.JSON).body("{\"source\": \"shop-bad\"}")
+                .post("/restores").then().statusCode(400).body("errors.field", hasItem("target"));
+        as("admin").contentType(ContentType.JSON).body("{\"source\": \"shop-bad\", \"target\": \"pg-bad\", \"mode\": \"sideways\"}")
+                .post("/restores").then().statusCode(400).body("detail", containsString("mode"));
+        as("admin").contentType(ContentType.JSON).body("{\"source\": \"shop-bad\", \"target\": \"pg-bad\", \"reason\": \"drill\"}")
+                .post("/restores").then().statusCode(400).body("errors.field", hasItem("drillId"));
+        as("admin").contentType(ContentType.JSON)
+                .body("{\"source\": \"shop-bad\", \"target\": \"pg-bad\", \"checks\": [{\"type\": \"row-count\"}]}")
+                .post("/restores").then().statusCode(400).body("errors.field", hasItem("checks[0].table"));
+        as("viewer").contentType(ContentType.JSON).body("{\"source\": \"shop-bad\", \"target\": \"pg-bad\"}")
+                .post("/restores").then().statusCode(403);
+        as("viewer").get("/restores/nope").then().statusCode(404);
+        as("viewer").queryParam("before", "soon").get("/catalog").then().statusCode(400).body("errors.field", hasItem("before"));
+        as("viewer").get("/catalog/no-such-source/latest").then().statusCode(404);
+    }
+}
