@@ -37,7 +37,8 @@ public enum EventType {
     INCIDENT_NOTE_ADDED("lifeboat.incident.note.added.v1", Topic.INCIDENT, NoteAdded.class),
     INCIDENT_ACTION_ADDED("lifeboat.incident.action.added.v1", Topic.INCIDENT, ActionAdded.class),
     INCIDENT_ACTION_CLOSED("lifeboat.incident.action.closed.v1", Topic.INCIDENT, ActionClosed.class),
-    INCIDENT_POSTMORTEM_SCHEDULED("lifeboat.incident.postmortem.scheduled.v1", Topic.INCIDENT, PostmortemScheduled.class);
+    INCIDENT_POSTMORTEM_SCHEDULED("lifeboat.incident.postmortem.scheduled.v1", Topic.INCIDENT, PostmortemScheduled.class),
+    INCIDENT_ALERT_RECEIVED("lifeboat.incident.alert.received.v1", Topic.INCIDENT, AlertReceived.class);
 
     private final String typeName;
     private final Topic topic;
