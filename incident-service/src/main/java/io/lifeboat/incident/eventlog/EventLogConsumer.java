@@ -20,9 +20,11 @@ public class EventLogConsumer {
     private static final Logger LOG = Logger.getLogger(EventLogConsumer.class);
 
     private final EventStore store;
+    private final io.lifeboat.incident.projection.ProjectionService projections;
 
-    public EventLogConsumer(EventStore store) {
+    public EventLogConsumer(EventStore store, io.lifeboat.incident.projection.ProjectionService projections) {
         this.store = store;
+        this.projections = projections;
     }
 
     @Incoming("lifeboat-events")
@@ -34,7 +36,9 @@ public class EventLogConsumer {
             EventCodec.data(event); // a known type must carry its payload shape
         }
         boolean stored = store.append(event, record.topic(), record.partition(), record.offset());
-        if (!stored) {
+        if (stored) {
+            projections.project(event);
+        } else {
             LOG.debugf("event %s delivered again; already in the log", event.id());
         }
     }

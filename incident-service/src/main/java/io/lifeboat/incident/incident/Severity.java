@@ -1,0 +1,5 @@
+package io.lifeboat.incident.incident;
+
+public enum Severity {
+    SEV1, SEV2, SEV3
+}

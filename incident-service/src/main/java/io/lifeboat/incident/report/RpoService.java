@@ -1,0 +1,208 @@
+package io.lifeboat.incident.report;
+
+import io.agroal.api.AgroalDataSource;
+import io.lifeboat.incident.config.IncidentConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * RPO answers from the projections. A backup counts once it completed and verified good; the exposure of a
+ * source at t is t minus the recovery point of its newest such backup. The RTO forecast divides the newest
+ * backup's stored size by the restore throughput of recent restores and drills.
+ */
+@ApplicationScoped
+public class RpoService {
+
+    private final AgroalDataSource dataSource;
+    private final IncidentConfig config;
+
+    public RpoService(AgroalDataSource dataSource, IncidentConfig config) {
+        this.dataSource = dataSource;
+        this.config = config;
+    }
+
+    public record RtoForecast(Duration expectedRestore, Double throughputMiBPerSecond, int samples, boolean aboveTarget,
+                              Duration rtoTarget, String note) {
+    }
+
+    public record SourceRpo(String source, String kind, Instant recoveryPointAt, String backupId, Duration exposure,
+                            Duration rpoTarget, boolean breached, Instant lastSuccessfulBackupAt, boolean newestAttemptFailed,
+                            RtoForecast rtoForecast) {
+    }
+
+    public List<SourceRpo> current(Instant now) {
+        List<SourceRpo> result = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("""
+                     SELECT s.source, s.kind, s.rpo_target_seconds,
+                            (SELECT g.recovery_point_at FROM rpo_good_backup g WHERE g.source = s.source AND g.effective_at <= ?
+                              ORDER BY g.recovery_point_at DESC LIMIT 1),
+                            (SELECT g.backup_id FROM rpo_good_backup g WHERE g.source = s.source AND g.effective_at <= ?
+                              ORDER BY g.recovery_point_at DESC LIMIT 1),
+                            (SELECT max(b.completed_at) FROM proj_backup b WHERE b.source = s.source AND b.phase = 'Completed'),
+                            (SELECT b.phase = 'Failed' FROM proj_backup b WHERE b.source = s.source
+                              ORDER BY coalesce(b.started_at, b.failed_at, b.completed_at) DESC NULLS LAST LIMIT 1),
+                            (SELECT b.stored_bytes FROM proj_backup b WHERE b.source = s.source AND b.phase = 'Completed'
+                              AND b.expired_at IS NULL ORDER BY b.recovery_point_at DESC LIMIT 1)
+                       FROM proj_source s WHERE NOT s.removed ORDER BY s.source""")) {
+            Timestamp t = Timestamp.from(now);
+            s.setTimestamp(1, t);
+            s.setTimestamp(2, t);
+            Throughput throughput = throughput(c);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    Duration target = Duration.ofSeconds(rs.getLong(3));
+                    Instant point = instant(rs.getTimestamp(4));
+                    Duration exposure = point == null ? null : Duration.between(point, now);
+                    boolean breached = exposure == null || exposure.compareTo(target) > 0;
+                    Long stored = rs.getObject(8) == null ? null : rs.getLong(8);
+                    result.add(new SourceRpo(rs.getString(1), rs.getString(2), point, rs.getString(5), exposure, target,
+                            breached, instant(rs.getTimestamp(6)), rs.getBoolean(7), forecast(stored, throughput)));
+                }
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read RPO projections: " + e.getMessage(), e);
+        }
+        return result;
+    }
+
+    record Throughput(Double bytesPerSecond, int samples) {
+    }
+
+    Throughput throughput(Connection c) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT avg(bps), count(*) FROM (
+                  SELECT bps FROM (
+                    SELECT stored_bytes / duration_seconds AS bps, completed_at AS at FROM proj_restore
+                     WHERE completed_at IS NOT NULL AND duration_seconds > 0 AND stored_bytes > 0
+                    UNION ALL
+                    SELECT restore_bytes_per_second, completed_at FROM proj_drill
+                     WHERE restore_bytes_per_second > 0 AND completed_at IS NOT NULL) m
+                  ORDER BY at DESC LIMIT ?) recent""")) {
+            s.setInt(1, config.forecastSamples());
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return new Throughput(rs.getObject(1) == null ? null : rs.getDouble(1), rs.getInt(2));
+            }
+        }
+    }
+
+    RtoForecast forecast(Long storedBytes, Throughput t) {
+        if (storedBytes == null) {
+            return new RtoForecast(null, null, t.samples(), false, config.rtoTarget(), "no completed backup to restore");
+        }
+        if (t.bytesPerSecond() == null) {
+            return new RtoForecast(null, null, 0, false, config.rtoTarget(), "no restore or drill measured yet");
+        }
+        Duration expected = Duration.ofMillis((long) (storedBytes / t.bytesPerSecond() * 1000));
+        return new RtoForecast(expected, Math.round(t.bytesPerSecond() / 1048576.0 * 100) / 100.0, t.samples(),
+                expected.compareTo(config.rtoTarget()) > 0, config.rtoTarget(),
+                "restore of the newest backup (" + storedBytes + " bytes) at the mean throughput of the last " + t.samples()
+                        + " restores and drills");
+    }
+
+    public record Segment(Instant from, Instant to, Instant recoveryPointAt, String backupId, Duration exposureAtStart,
+                          Duration exposureAtEnd) {
+    }
+
+    public record Interval(Instant from, Instant to) {
+    }
+
+    public record Timeline(String source, Duration rpoTarget, Instant from, Instant to, List<Segment> series,
+                           List<Interval> breaches) {
+    }
+
+    /** Exposure as a step series (one segment per newest-good-backup) and the intervals above the target. */
+    public Timeline timeline(String source, Instant from, Instant to) {
+        try (Connection c = dataSource.getConnection()) {
+            long target;
+            try (PreparedStatement s = c.prepareStatement("SELECT rpo_target_seconds FROM proj_source WHERE source = ?")) {
+                s.setString(1, source);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    target = rs.getLong(1);
+                }
+            }
+            List<Good> goods = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT effective_at, recovery_point_at, backup_id FROM rpo_good_backup WHERE source = ? ORDER BY effective_at, recovery_point_at")) {
+                s.setString(1, source);
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) goods.add(new Good(instant(rs.getTimestamp(1)), instant(rs.getTimestamp(2)), rs.getString(3)));
+                }
+            }
+            List<Segment> series = new ArrayList<>();
+            List<Interval> breaches = new ArrayList<>();
+            Duration rpo = Duration.ofSeconds(target);
+            Instant cursor = from;
+            Good current = null;
+            for (Good g : goods) {
+                if (!g.effective().isAfter(from)) {
+                    if (current == null || g.point().isAfter(current.point())) current = g;
+                }
+            }
+            List<Good> later = goods.stream().filter(g -> g.effective().isAfter(from) && g.effective().isBefore(to)).toList();
+            for (int i = 0; i <= later.size(); i++) {
+                Instant end = i < later.size() ? later.get(i).effective() : to;
+                addSegment(series, breaches, cursor, end, current, rpo);
+                if (i < later.size()) {
+                    Good next = later.get(i);
+                    if (current == null || next.point().isAfter(current.point())) current = next;
+                    cursor = end;
+                }
+            }
+            return new Timeline(source, rpo, from, to, series, merge(breaches));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read RPO projections: " + e.getMessage(), e);
+        }
+    }
+
+    /** A verified-good backup: when it started to count, and the recovery point it gives. */
+    private record Good(Instant effective, Instant point, String id) {
+    }
+
+    private static void addSegment(List<Segment> series, List<Interval> breaches, Instant from, Instant to,
+                                   Good currentGood, Duration rpo) {
+        if (!to.isAfter(from)) return;
+        Instant point = currentGood == null ? null : currentGood.point();
+        String id = currentGood == null ? null : currentGood.id();
+        series.add(new Segment(from, to, point, id, point == null ? null : Duration.between(point, from),
+                point == null ? null : Duration.between(point, to)));
+        if (point == null) {
+            breaches.add(new Interval(from, to));
+        } else {
+            Instant breachStart = point.plus(rpo);
+            if (breachStart.isBefore(to)) {
+                breaches.add(new Interval(breachStart.isAfter(from) ? breachStart : from, to));
+            }
+        }
+    }
+
+    private static List<Interval> merge(List<Interval> intervals) {
+        List<Interval> merged = new ArrayList<>();
+        for (Interval i : intervals) {
+            if (!merged.isEmpty() && !merged.get(merged.size() - 1).to().isBefore(i.from())) {
+                Interval last = merged.remove(merged.size() - 1);
+                merged.add(new Interval(last.from(), i.to().isAfter(last.to()) ? i.to() : last.to()));
+            } else {
+                merged.add(i);
+            }
+        }
+        return merged;
+    }
+
+    static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+}
