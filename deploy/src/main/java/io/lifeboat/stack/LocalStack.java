@@ -108,6 +108,10 @@ public final class LocalStack {
         env.put("LIFEBOAT_S3_ACCESS_KEY", settings.s3AccessKey());
         env.put("LIFEBOAT_S3_SECRET_KEY", settings.s3SecretKey());
         env.put("LIFEBOAT_PG_PASSWORD", settings.pgPassword());
+        if (spec.name().equals("drill-service")) {
+            // drill-service drives backup- and restore-service through their APIs with its own operator token
+            env.put("LIFEBOAT_SERVICES_TOKEN", tokens.issue("operator", "drill-service", Duration.ofDays(365)));
+        }
         process.start(command, settings.home(), env);
         out.println("  started " + spec.name() + " (log " + process.logFile() + ")");
         return new ServiceProcessRef(spec, process);

@@ -43,6 +43,15 @@ final class SampleRegistration {
                 .formatted(settings.pgPort(), PostgresServer.SUPERUSER));
         putIfMissing(restore + "/targets/vector-store-home", """
                 {"kind": "directory", "source": "vector-store", "path": "%s", "production": true}""".formatted(chroma));
+        // isolated, non-production targets for drills: a drill never restores into production
+        java.nio.file.Files.createDirectories(settings.home().resolve("drills"));
+        putIfMissing(restore + "/targets/drill-pg", """
+                {"kind": "postgres", "host": "127.0.0.1", "port": %d, "user": "%s",
+                 "passwordRef": "env:LIFEBOAT_PG_PASSWORD", "production": false}"""
+                .formatted(settings.pgPort(), PostgresServer.SUPERUSER));
+        putIfMissing(restore + "/targets/drill-workspace", """
+                {"kind": "directory", "path": "%s", "production": false}"""
+                .formatted(settings.home().resolve("drills").resolve("workspace")));
         for (String source : new String[]{"analytics-db", "vector-store"}) {
             firstBackup(backup, source);
         }

@@ -35,6 +35,16 @@ public record StackSettings(Path repo, Path home, int kafkaPort, int kafkaContro
                         new ServiceSpec("incident-service", port(env, "LIFEBOAT_INCIDENT_PORT", 8084), "lifeboat_incident")));
     }
 
+    /** A stack on free random ports in {@code home}, for tests that start the whole platform. */
+    public static StackSettings ephemeral(Path repo, Path home) {
+        return new StackSettings(repo, home, Ports.free(), Ports.free(), Ports.free(), Ports.free(), "lifeboat-it",
+                "lifeboat-it", "lifeboat-it-secret",
+                List.of(new ServiceSpec("backup-service", Ports.free(), "lifeboat_backup"),
+                        new ServiceSpec("restore-service", Ports.free(), "lifeboat_restore"),
+                        new ServiceSpec("drill-service", Ports.free(), "lifeboat_drill"),
+                        new ServiceSpec("incident-service", Ports.free(), "lifeboat_incident")));
+    }
+
     private static int port(Map<String, String> env, String name, int fallback) {
         String value = env.get(name);
         if (value == null || value.isBlank()) {

@@ -1,7 +1,7 @@
 package io.lifeboat.drill.calendar;
 
 import io.agroal.api.AgroalDataSource;
-import io.lifeboat.drill.config.CalendarConfig;
+import io.lifeboat.drill.config.DrillConfig;
 import io.lifeboat.drill.scenario.Scenario;
 import io.lifeboat.events.drill.DrillScheduled;
 import io.lifeboat.outbox.Outbox;
@@ -31,12 +31,12 @@ public class CalendarService {
     private static final Logger LOG = Logger.getLogger(CalendarService.class);
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyyMMdd");
 
-    private final CalendarConfig config;
+    private final DrillConfig.Calendar config;
     private final AgroalDataSource dataSource;
     private final Outbox outbox;
 
-    public CalendarService(CalendarConfig config, AgroalDataSource dataSource, Outbox outbox) {
-        this.config = config;
+    public CalendarService(DrillConfig drillConfig, AgroalDataSource dataSource, Outbox outbox) {
+        this.config = drillConfig.calendar();
         this.dataSource = dataSource;
         this.outbox = outbox;
     }

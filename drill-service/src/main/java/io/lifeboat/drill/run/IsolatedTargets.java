@@ -1,0 +1,155 @@
+package io.lifeboat.drill.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lifeboat.drill.client.ServiceClient;
+import io.lifeboat.drill.config.DrillConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The drill's isolated restore targets (registered in restore-service, never production): checks them, reads
+ * what was restored into them, and removes the drill's own copies afterwards.
+ */
+@ApplicationScoped
+public class IsolatedTargets {
+
+    private static final Logger LOG = Logger.getLogger(IsolatedTargets.class);
+
+    private final ServiceClient services;
+    private final DrillConfig config;
+
+    public IsolatedTargets(ServiceClient services, DrillConfig config) {
+        this.services = services;
+        this.config = config;
+    }
+
+    /** Refuses a drill whose targets are production or missing. */
+    public void checkIsolated() throws DrillFailure {
+        for (String name : new String[]{config.postgresTarget(), config.directoryTarget()}) {
+            JsonNode target;
+            try {
+                target = services.restore("GET", "/targets/" + name, null);
+            } catch (ServiceClient.CallFailed e) {
+                throw new DrillFailure("drill target '" + name + "' is not registered in restore-service: " + e.getMessage());
+            }
+            if (target.path("production").asBoolean()) {
+                throw new DrillFailure("drill target '" + name + "' is marked production: true; a drill never restores into production");
+            }
+        }
+    }
+
+    /** The drill copy's name: {@code <name>_drill_<drillId>} as a lowercase identifier. */
+    public static String drillName(String name, String drillId) {
+        String id = (name + "_drill_" + drillId).toLowerCase().replaceAll("[^a-z0-9_]", "_");
+        return id.length() > 63 ? id.substring(0, 63) : id;
+    }
+
+    Map<String, Long> rowCounts(String database, Collection<String> tables) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        try (Connection c = connect(database); Statement s = c.createStatement()) {
+            for (String table : tables) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + quote(table))) {
+                    rs.next();
+                    counts.put(table, rs.getLong(1));
+                }
+            }
+        } catch (SQLException | DrillFailure e) {
+            LOG.warnf("cannot count rows in %s: %s", database, e.getMessage());
+        }
+        return counts;
+    }
+
+    /** Removes the drill's own copy; only names marked {@code _drill_} are ever removed. */
+    void cleanUp(String restoredAs, String kind) {
+        if (restoredAs == null || !restoredAs.contains("_drill_")) {
+            return;
+        }
+        try {
+            if ("postgres".equals(kind)) {
+                try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+                    s.execute("DROP DATABASE IF EXISTS " + quote(restoredAs) + " WITH (FORCE)");
+                }
+            } else {
+                Path dir = Path.of(restoredAs);
+                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    try (Stream<Path> walk = Files.walk(dir)) {
+                        for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                            Files.deleteIfExists(p);
+                        }
+                    }
+                }
+            }
+        } catch (SQLException | IOException | DrillFailure e) {
+            LOG.warnf("cannot clean up drill copy %s: %s", restoredAs, e.getMessage());
+        }
+    }
+
+    private Connection connect(String database) throws DrillFailure, SQLException {
+        JsonNode t = services.restore("GET", "/targets/" + config.postgresTarget(), null);
+        String ref = t.path("passwordRef").asText("");
+        String password;
+        if (ref.startsWith("env:")) {
+            password = System.getenv(ref.substring(4));
+        } else if (ref.startsWith("file:")) {
+            try {
+                password = Files.readString(Path.of(ref.substring(5))).strip();
+            } catch (IOException e) {
+                throw new DrillFailure("cannot read " + ref + ": " + e.getMessage());
+            }
+        } else {
+            password = null;
+        }
+        if (password == null) {
+            throw new DrillFailure("drill-service cannot resolve the drill server's password reference " + ref);
+        }
+        return DriverManager.getConnection("jdbc:postgresql://" + t.path("host").asText() + ":" + t.path("port").asInt() + "/"
+                + database, t.path("user").asText(), password);
+    }
+
+    /** Regular files and their bytes under {@code root} (links not followed). */
+    static long[] count(Path root) {
+        long[] result = {0, 0};
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                    if (attrs.isRegularFile()) {
+                        result[0]++;
+                        result[1] += attrs.size();
+                    }
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            return new long[]{-1, -1};
+        }
+        return result;
+    }
+
+    private static String quote(String name) {
+        StringBuilder sb = new StringBuilder();
+        for (String part : name.split("\\.")) {
+            if (!sb.isEmpty()) sb.append('.');
+            sb.append('"').append(part.replace("\"", "\"\"")).append('"');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,213 @@
+package io.lifeboat.drill;
+
+import io.lifeboat.stack.LocalStack;
+import io.lifeboat.stack.PostgresServer;
+import io.lifeboat.stack.StackSettings;
+import io.lifeboat.stack.TokenIssuer;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.*;
+
+/**
+ * Drills against the whole platform started as `./lifeboat up` starts it (real Kafka, PostgreSQL, S3Proxy and
+ * the four packaged services), driven only over HTTP.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DrillsOnTheWholeStackIT {
+
+    private static LocalStack stack;
+    private static StackSettings settings;
+    private static TokenIssuer tokens;
+
+    @BeforeAll
+    static void up() throws Exception {
+        Path home = Files.createTempDirectory("lifeboat-drill-it");
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+        settings = StackSettings.ephemeral(Path.of(System.getProperty("lifeboat.repo")), home);
+        stack = new LocalStack(settings, Path.of(System.getProperty("lifeboat.stack.home")), System.out);
+        tokens = stack.tokens();
+        stack.up();
+    }
+
+    @AfterAll
+    static void down() {
+        if (stack != null) stack.down();
+    }
+
+    private static RequestSpecification as(String role, String service) {
+        return RestAssured.given().baseUri(settings.service(service).url())
+                .header("Authorization", "Bearer " + tokens.issue(role, "it-" + role, Duration.ofHours(1)));
+    }
+
+    private static JsonPath runDrill(String body) {
+        String id = as("operator", "drill-service").contentType(ContentType.JSON).body(body).post("/drills")
+                .then().statusCode(202).extract().path("id");
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            String phase = as("viewer", "drill-service").get("/drills/" + id).then().extract().path("phase");
+            return "Completed".equals(phase) || "Failed".equals(phase);
+        });
+        return as("viewer", "drill-service").get("/drills/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    private static Connection pg(String database) throws Exception {
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + settings.pgPort() + "/" + database,
+                PostgresServer.SUPERUSER, settings.pgPassword());
+    }
+
+    private static long count(String database, String sql) throws Exception {
+        try (Connection c = pg(database); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aDatabaseLossDrillPassesWithATimedStepTableAndLeavesNoDrillDatabase() throws Exception {
+        JsonPath drill = runDrill("{\"scenario\": \"database-loss\"}");
+        assertThat(drill.getString("phase")).as(drill.prettify()).isEqualTo("Completed");
+        assertThat(drill.getString("verdict")).as(drill.prettify()).isEqualTo("passed");
+        assertThat(drill.getList("steps.name")).contains("assess", "identify-latest-backup", "download", "restore", "verify",
+                "smoke-tests");
+        assertThat(drill.getList("steps.budgetSeconds", Integer.class)).contains(900, 300, 600, 7200);
+        assertThat(drill.getString("steps.find { it.name == 'verify' }.status")).isEqualTo("done");
+        assertThat(drill.getString("steps.find { it.name == 'assess' }.status")).isEqualTo("skipped");
+        assertThat(drill.getDouble("rtoSeconds")).isPositive().isLessThan(120.0);
+        assertThat(drill.getDouble("rpoSeconds")).isGreaterThanOrEqualTo(0.0).isLessThan(120.0);
+        assertThat(drill.getDouble("throughputBps")).isPositive();
+        assertThat(count("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_drill\\_%'")).isZero();
+        // the production database was not touched: no _restore_ or _corrupted_ copies either
+        assertThat(count("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE 'chatbot_analytics\\_%'")).isZero();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> as("viewer", "incident-service")
+                .queryParam("month", Instant.now().toString().substring(0, 7)).get("/reviews/monthly")
+                .then().extract().jsonPath().getList("drills.drillId").contains(drill.getString("id")));
+    }
+
+    @Test
+    @Order(2)
+    void aVectorStoreDrillComparesFilesAndBytesAndCleansUp() throws Exception {
+        JsonPath drill = runDrill("{\"scenario\": \"vector-store-corruption\"}");
+        assertThat(drill.getString("verdict")).as(drill.prettify()).isEqualTo("passed");
+        assertThat(drill.getString("steps.find { it.name == 'verify' }.detail")).contains("matches");
+        try (var left = Files.list(settings.home().resolve("drills"))) {
+            assertThat(left.toList()).isEmpty();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void anInfrastructureLossDrillSucceedsWithRestoreServicesHistoryEmptied() throws Exception {
+        try (Connection c = pg("lifeboat_restore"); Statement s = c.createStatement()) {
+            s.execute("TRUNCATE restore, catalog_entry, processed_event");
+        }
+        JsonPath drill = runDrill("{\"scenario\": \"infrastructure-loss\"}");
+        assertThat(drill.getString("verdict")).as(drill.prettify()).isEqualTo("passed");
+        assertThat(drill.getList("restores.source")).containsExactlyInAnyOrder("analytics-db", "vector-store");
+    }
+
+    @Test
+    @Order(4)
+    void aDrillOfACorruptedBackupFailsWithTheReasonAndTheReviewShowsIt() throws Exception {
+        var s3 = software.amazon.awssdk.services.s3.S3Client.builder()
+                .endpointOverride(java.net.URI.create("http://127.0.0.1:" + settings.s3Port()))
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(settings.s3AccessKey(), settings.s3SecretKey())))
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).build();
+        String key = as("viewer", "restore-service").get("/catalog/vector-store/latest").then().extract().path("objectKey");
+        byte[] data = s3.getObjectAsBytes(b -> b.bucket("lifeboat-backups").key(key)).asByteArray();
+        data[data.length / 3] ^= 0x7F;
+        s3.putObject(b -> b.bucket("lifeboat-backups").key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(data));
+
+        JsonPath drill = runDrill("{\"scenario\": \"vector-store-corruption\", \"useNewestBackup\": true}");
+        assertThat(drill.getString("phase")).isEqualTo("Failed");
+        assertThat(drill.getString("verdict")).isEqualTo("failed");
+        assertThat(drill.getString("error")).contains("checksum mismatch");
+        String month = Instant.now().toString().substring(0, 7);
+        await().atMost(Duration.ofSeconds(30)).until(() -> as("viewer", "incident-service").queryParam("month", month)
+                .get("/reviews/monthly").then().extract().jsonPath()
+                .getString("drills.find { it.drillId == '" + drill.getString("id") + "' }.verdict") != null);
+        as("viewer", "incident-service").queryParam("month", month).get("/reviews/monthly").then()
+                .body("drills.find { it.drillId == '" + drill.getString("id") + "' }.verdict", is("failed"))
+                .body("drills.find { it.drillId == '" + drill.getString("id") + "' }.reasons", containsString("checksum"));
+    }
+
+    @Test
+    @Order(5)
+    void aDrillCannotBePointedAtAProductionTarget() {
+        String drillPg = as("viewer", "restore-service").get("/targets/drill-pg").then().extract().asString();
+        as("admin", "restore-service").contentType(ContentType.JSON)
+                .body(drillPg.replace("\"production\":false", "\"production\":true")).put("/targets/drill-pg").then().statusCode(200);
+        try {
+            as("operator", "drill-service").contentType(ContentType.JSON).body("{\"scenario\": \"database-loss\"}").post("/drills")
+                    .then().statusCode(400).body("detail", containsString("production"));
+        } finally {
+            as("admin", "restore-service").contentType(ContentType.JSON).body(drillPg).put("/targets/drill-pg").then().statusCode(200);
+        }
+    }
+
+    @Test
+    @Order(6)
+    void manualStepsWaitForAnOperatorAndBadInputIsRefused() {
+        String id = as("operator", "drill-service").contentType(ContentType.JSON)
+                .body("{\"scenario\": \"vector-store-corruption\", \"manualSteps\": \"wait\"}").post("/drills")
+                .then().statusCode(202).extract().path("id");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(as("viewer", "drill-service").get("/drills/" + id)
+                .then().extract().path("phase")));
+        as("operator", "drill-service").post("/drills/" + id + "/steps/stop-services/done").then().statusCode(200);
+        as("operator", "drill-service").post("/drills/" + id + "/steps/stop-services/done").then().statusCode(409);
+        as("operator", "drill-service").post("/drills/" + id + "/steps/verify/done").then().statusCode(409);
+        await().atMost(Duration.ofSeconds(60)).until(() -> as("viewer", "drill-service").get("/drills/" + id).then().extract()
+                .jsonPath().getString("steps.find { it.name == 'restart-services' }.status").equals("pending")
+                && as("viewer", "drill-service").get("/drills/" + id).then().extract().jsonPath()
+                .getString("steps.find { it.name == 'restore' }.status") != null
+                && !"pending".equals(as("viewer", "drill-service").get("/drills/" + id).then().extract().jsonPath()
+                .getString("steps.find { it.name == 'restore' }.status")));
+        as("operator", "drill-service").post("/drills/" + id + "/steps/restart-services/done").then().statusCode(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> "Completed".equals(as("viewer", "drill-service").get("/drills/" + id)
+                .then().extract().path("phase")));
+        JsonPath done = as("viewer", "drill-service").get("/drills/" + id).then().extract().jsonPath();
+        assertThat(done.getString("steps.find { it.name == 'stop-services' }.status")).isEqualTo("done");
+
+        as("operator", "drill-service").contentType(ContentType.JSON)
+                .body("{\"worked\": \"restore was fast\", \"didNotWork\": \"nobody knew where the keys were\", "
+                        + "\"budgetChanges\": {\"restore\": 900}}")
+                .post("/drills/" + id + "/debrief").then().statusCode(200).body("phase", is("Debriefed"));
+        as("viewer", "drill-service").get("/scenarios/vector-store-corruption").then()
+                .body("steps.find { it.name == 'restore' }.budgetSeconds", is(900));
+        as("operator", "drill-service").contentType(ContentType.JSON).body("{\"budgetChanges\": {\"restore\": 0}}")
+                .post("/drills/" + id + "/debrief").then().statusCode(409);
+
+        as("operator", "drill-service").contentType(ContentType.JSON).body("{\"scenario\": \"meteor-strike\"}").post("/drills")
+                .then().statusCode(404).body("detail", containsString("meteor-strike"));
+        as("operator", "drill-service").contentType(ContentType.JSON).body("{}").post("/drills")
+                .then().statusCode(400).body("errors.field", hasItem("scenario"));
+        as("viewer", "drill-service").contentType(ContentType.JSON).body("{\"scenario\": \"database-loss\"}").post("/drills")
+                .then().statusCode(403);
+        List<String> ids = as("viewer", "drill-service").get("/drills").then().extract().path("id");
+        assertThat(ids).contains(id);
+    }
+}
