@@ -11,15 +11,20 @@ import java.util.concurrent.Callable;
 
 /** Entry point of `./lifeboat up|down|status|token` (the launcher script builds first, then calls this). */
 @Command(name = "lifeboat", mixinStandardHelpOptions = true, subcommands = {
-        StackCommand.Up.class, StackCommand.Down.class, StackCommand.Status.class, StackCommand.Token.class},
-        description = "Runs the Lifeboat platform locally with real Kafka, PostgreSQL and S3Proxy.")
+        StackCommand.Up.class, StackCommand.Down.class, StackCommand.Status.class, StackCommand.Token.class,
+        io.lifeboat.cli.BackupCommands.ListBackups.class, io.lifeboat.cli.BackupCommands.RunBackup.class,
+        io.lifeboat.cli.BackupCommands.Verify.class, io.lifeboat.cli.RestoreCommand.class,
+        io.lifeboat.cli.IncidentCommands.class, io.lifeboat.cli.IncidentCommands.Report.class,
+        io.lifeboat.cli.DrillCommands.class, io.lifeboat.cli.DrillCommands.Calendar.class, io.lifeboat.cli.DrillCommands.Rpo.class},
+        description = "Runs the Lifeboat platform locally and drives it: backups, restores, incidents, reports, drills.")
 public final class StackCommand {
 
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new StackCommand());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("lifeboat: " + (e instanceof StackException ? e.getMessage() : e.toString()));
-            return 1;
+            // one clear line; 3 = the API refused, 4 = cannot reach a service or server, 1 = anything else
+            commandLine.getErr().println("lifeboat: " + (e instanceof RuntimeException && e.getMessage() != null ? e.getMessage() : e.toString()));
+            return e.getClass().getSimpleName().equals("Failure") ? (e.getMessage().startsWith("cannot reach") ? 4 : 3) : 1;
         });
         System.exit(cli.execute(args));
     }

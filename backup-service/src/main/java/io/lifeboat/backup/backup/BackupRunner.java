@@ -53,6 +53,7 @@ public class BackupRunner {
     private final BackupConfig config;
     private final Outbox outbox;
     private final Retention retention;
+    private final jakarta.enterprise.inject.Instance<BackupVerifier> verifier;
     private final MeterRegistry metrics;
     private final String instanceId;
     private final String pgDump;
@@ -64,12 +65,14 @@ public class BackupRunner {
     });
 
     public BackupRunner(ObjectStore store, BackupEncryption encryption, BackupConfig config, Outbox outbox,
-                        Retention retention, MeterRegistry metrics, InstanceId instanceId) {
+                        Retention retention, jakarta.enterprise.inject.Instance<BackupVerifier> verifier, MeterRegistry metrics,
+                        InstanceId instanceId) {
         this.store = store;
         this.encryption = encryption;
         this.config = config;
         this.outbox = outbox;
         this.retention = retention;
+        this.verifier = verifier;
         this.metrics = metrics;
         this.instanceId = instanceId.value();
         this.pgDump = PostgresDump.locatePgDump(config.pgDump());
@@ -165,6 +168,13 @@ public class BackupRunner {
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             LOG.infof("backup %s completed: %d bytes read, %d stored, recovery point %s", backupId, read.get(),
                     upload.total(), sourceRead.recoveryPoint());
+            if (config.verifyAfterBackup()) {
+                // a backup counts for the RPO once it was read back and found intact (DESIGN: completed and verified)
+                BackupVerifier.Result check = verifier.get().verify(backupId, "lifeboat:verify-after-backup");
+                if (!check.ok()) {
+                    LOG.errorf("backup %s did not verify after upload: %s", backupId, check.detail());
+                }
+            }
             retention.apply(source.name);
         } catch (BackupFailure f) {
             abortQuietly(upload, backupId);

@@ -44,6 +44,10 @@ public interface BackupConfig {
     @WithDefault("PT10M")
     Duration hookTimeout();
 
+    /** Read every new backup back from S3 and check it against its manifest right after it completes. */
+    @WithDefault("true")
+    boolean verifyAfterBackup();
+
     /** Stable name of this instance; a restart of the same instance fails its own interrupted backups. */
     Optional<String> instanceId();
 
