@@ -120,7 +120,7 @@ class RestoreTest {
         String restoredAs = r.getString("restoredAs");
         assertThat(restoredAs).matches("shop_new_src_restore_\\d{14}");
         assertThat(count(restoredAs, "SELECT count(*) FROM analytics")).isEqualTo(1200);
-        assertThat(r.getDouble("throughputMiBPerSecond")).isPositive();
+        assertThat(r.getLong("throughputBytesPerSecond")).isPositive();
         as("viewer").get("/restores").then().statusCode(200).body("items.id", hasItem(id));
     }
 

@@ -14,7 +14,7 @@ public record RestoreView(String id, String source, String backupId, Instant rec
                           RestorePhase phase, Instant requestedAt, Instant startedAt, Instant completedAt,
                           Double durationSeconds, String restoredAs, String movedAsideAs, List<StepRecord> steps,
                           Progress progress, List<CheckResult> checks, String failedStep, String error,
-                          Double throughputMiBPerSecond) {
+                          Double throughputMiBPerSecond, Long throughputBytesPerSecond) {
 
     public record Progress(long bytesDone, Long bytesTotal, Double percent, Double bytesPerSecond, Duration eta) {
     }
@@ -31,10 +31,11 @@ public record RestoreView(String id, String source, String backupId, Instant rec
         }
         Double duration = r.startedAt == null || r.completedAt == null ? null
                 : Duration.between(r.startedAt, r.completedAt).toMillis() / 1000.0;
-        Double throughput = duration == null || duration == 0 || r.bytesTotal == null || r.phase != RestorePhase.Completed ? null
-                : Math.round(r.bytesTotal / 1048576.0 / duration * 100) / 100.0;
+        Long bytesPerSecond = duration == null || duration == 0 || r.bytesTotal == null || r.phase != RestorePhase.Completed ? null
+                : Math.round(r.bytesTotal / duration);
+        Double throughput = bytesPerSecond == null ? null : Math.round(bytesPerSecond / 1048576.0 * 1000) / 1000.0;
         return new RestoreView(r.id, r.source, r.backupId, r.recoveryPointAt, r.target, r.mode, r.reason, r.incidentId,
                 r.drillId, r.actor, r.phase, r.requestedAt, r.startedAt, r.completedAt, duration, r.restoredAs,
-                r.movedAsideAs, r.steps, progress, r.checks, r.failedStep, r.error, throughput);
+                r.movedAsideAs, r.steps, progress, r.checks, r.failedStep, r.error, throughput, bytesPerSecond);
     }
 }
