@@ -53,7 +53,7 @@ final class SampleRegistration {
                 {"kind": "directory", "path": "%s", "production": false}"""
                 .formatted(settings.home().resolve("drills").resolve("workspace")));
         for (String source : new String[]{"analytics-db", "vector-store"}) {
-            firstBackup(backup, source);
+            firstBackup(backup, restore, source);
         }
     }
 
@@ -69,9 +69,12 @@ final class SampleRegistration {
         out.println("  registered " + url.substring(url.indexOf('/', 8)));
     }
 
-    private void firstBackup(String backupUrl, String source) throws IOException {
-        HttpResponse<String> list = send(HttpRequest.newBuilder(URI.create(backupUrl + "/backups?limit=1&source=" + source)).GET());
-        if (list.body().contains("\"id\"")) {
+    private void firstBackup(String backupUrl, String restoreUrl, String source) throws IOException {
+        // the bucket, not a database, says whether backups exist: after an infrastructure loss the new platform
+        // must not make a backup of an empty system the "latest" one
+        HttpResponse<String> inBucket = send(HttpRequest.newBuilder(URI.create(restoreUrl + "/catalog?limit=1&source=" + source)).GET());
+        if (inBucket.body().contains("\"backupId\"")) {
+            out.println("  " + source + " already has backups in the bucket");
             return;
         }
         HttpResponse<String> started = send(HttpRequest.newBuilder(URI.create(backupUrl + "/backups"))

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Executes every fenced bash block of docs/runbook.md against a live local stack, after simulating the disaster
+# each scenario is about, and checks the outcome as a user would (the end-to-end scenarios of the runbook).
+# Prints each scenario's measured RTO and "N passed, N failed".
+set -uo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export LIFEBOAT_HOME="$(mktemp -d /tmp/lifeboat-runbook-test.XXXXXX)"
+chmod 755 "$LIFEBOAT_HOME"
+export LIFEBOAT_KAFKA_PORT=39192 LIFEBOAT_KAFKA_CONTROLLER_PORT=39193 LIFEBOAT_PG_PORT=57532 LIFEBOAT_S3_PORT=29100
+export LIFEBOAT_BACKUP_PORT=38081 LIFEBOAT_RESTORE_PORT=38082 LIFEBOAT_DRILL_PORT=38083 LIFEBOAT_INCIDENT_PORT=38084
+export PGPASSWORD=lifeboat
+cd "$REPO"
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+PSQL="$PGBIN/psql -h 127.0.0.1 -p $LIFEBOAT_PG_PORT -U lifeboat -v ON_ERROR_STOP=1 -qtAX"
+CHROMA="$LIFEBOAT_HOME/protected/chroma_db"
+INCIDENT=http://127.0.0.1:$LIFEBOAT_INCIDENT_PORT
+RESULTS="$LIFEBOAT_HOME/rto.txt"
+
+passed=0; failed=0
+ok()   { passed=$((passed + 1)); echo "  ok   $*"; }
+fail() { failed=$((failed + 1)); echo "  FAIL $*"; }
+check() { local name="$1"; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+cleanup() { ./lifeboat down >/dev/null 2>&1 || true; rm -rf "$LIFEBOAT_HOME"; }
+trap cleanup EXIT
+# a negative control: a failing command must fail its section
+if bash -e <(printf 'true\nfalse\necho unreachable\n') >/dev/null 2>&1; then echo "bash -e does not stop on errors"; exit 1; fi
+
+# the runbook's bash blocks of one section ("## Scenario 1", ...), in order
+blocks() {
+  python3 - "$REPO/docs/runbook.md" "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+sections = re.split(r"^## ", text, flags=re.M)
+for s in sections:
+    if s.startswith(sys.argv[2]):
+        for block in re.findall(r"```bash\n(.*?)```", s, flags=re.S):
+            print(block)
+PY
+}
+
+# runs a section's blocks in one shell (variables such as INC carry over); stdout to a log
+run_section() {
+  local section="$1" log="$LIFEBOAT_HOME/$2.log"
+  local script; script=$(blocks "$section")
+  [ -n "$script" ] || { echo "no bash blocks under '## $section'"; return 1; }
+  # a separate `bash -e` so that any failing command fails the section (set -e is ignored inside `if`)
+  printf '%s\necho "INC=${INC:-}" > "%s"\n' "$script" "$LIFEBOAT_HOME/$2.inc" > "$LIFEBOAT_HOME/$2.sh"
+  bash -e "$LIFEBOAT_HOME/$2.sh" > "$log" 2>&1
+  local rc=$?
+  [ $rc -eq 0 ] || { echo "    section '$section' failed (exit $rc):"; tail -n 15 "$log" | sed 's/^/    | /'; }
+  return $rc
+}
+
+report_json() { curl -s -H "Authorization: Bearer $LIFEBOAT_TOKEN" -H 'Accept: application/json' "$INCIDENT/incidents/$1/report"; }
+field() { python3 -c "import sys,json; d=json.load(sys.stdin); print(eval('d' + sys.argv[1]))" "$1"; }
+
+iso_seconds() { python3 -c "import sys,re
+m=re.fullmatch(r'PT(?:(\d+)H)?(?:(\d+)M)?(?:([\d.]+)S)?', sys.argv[1]); print(float(m.group(1) or 0)*3600+float(m.group(2) or 0)*60+float(m.group(3) or 0))" "$1"; }
+
+echo "runbook test (data folder $LIFEBOAT_HOME)"
+./lifeboat up > "$LIFEBOAT_HOME/up.log" 2>&1 || { cat "$LIFEBOAT_HOME/up.log"; exit 1; }
+export LIFEBOAT_TOKEN=$(./lifeboat token admin)
+
+check "'Before anything' commands run" run_section "Before anything" before
+
+# --- Scenario 1: rows written, backup, more rows, database dropped --------------------------------------------
+$PSQL -d chatbot_analytics -c "INSERT INTO analytics (\"timestamp\", user_id, question) SELECT now(), 'before', 'q' FROM generate_series(1, 100)"
+./lifeboat backup analytics-db > "$LIFEBOAT_HOME/s1-backup.log" 2>&1
+ROWS_AT_BACKUP=$($PSQL -d chatbot_analytics -c "SELECT count(*) FROM analytics")
+sleep 2
+$PSQL -d chatbot_analytics -c "INSERT INTO analytics (\"timestamp\", user_id, question) SELECT now(), 'after', 'lost' FROM generate_series(1, 50)"
+LOST_WRITTEN_AT=$($PSQL -d chatbot_analytics -c "SELECT to_char(max(\"timestamp\") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM analytics WHERE user_id = 'after'")
+sleep 1
+export IMPACT_START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+$PSQL -d postgres -c "DROP DATABASE chatbot_analytics WITH (FORCE)"
+check "scenario 1 (database loss) runbook commands succeed" run_section "Scenario 1" s1
+INC=$(sed -n 's/^INC=//p' "$LIFEBOAT_HOME/s1.inc")
+check "the database is back with the rows of the backup" test "$($PSQL -d chatbot_analytics -c 'SELECT count(*) FROM analytics')" = "$ROWS_AT_BACKUP"
+check "the 50 rows written after the backup are the ones lost" test "$($PSQL -d chatbot_analytics -c "SELECT count(*) FROM analytics WHERE user_id = 'after'")" = 0
+R=$(report_json "$INC")
+POINT=$(echo "$R" | field "['dataLoss'][0]['recoveryPointAt']")
+LOSS=$(echo "$R" | field "['dataLoss'][0]['dataLoss']")
+EXPECTED=$(python3 -c "import datetime as d,sys; a=d.datetime.fromisoformat(sys.argv[1].replace('Z','+00:00')); b=d.datetime.fromisoformat(sys.argv[2].replace('Z','+00:00')); print((a-b).total_seconds())" "$IMPACT_START" "$POINT")
+check "report: data loss = impact start - recovery point of the restored backup ($LOSS)" \
+  python3 -c "import sys; sys.exit(0 if abs(float(sys.argv[1]) - float(sys.argv[2])) < 0.001 else 1)" "$(iso_seconds "$LOSS")" "$EXPECTED"
+check "report: the lost rows ($LOST_WRITTEN_AT) fall inside the reported data-loss window [$POINT, $IMPACT_START]" \
+  python3 -c "import sys,datetime as d; p=lambda s: d.datetime.fromisoformat(s.replace('Z','+00:00')); sys.exit(0 if p(sys.argv[2]) < p(sys.argv[1]) <= p(sys.argv[3]) else 1)" "$LOST_WRITTEN_AT" "$POINT" "$IMPACT_START"
+RTO=$(echo "$R" | field "['rto']['achieved']")
+check "report: RTO achieved is recorded and within 4 h ($RTO)" test "$(echo "$R" | field "['rto']['met']")" = True
+echo "scenario 1 (complete database loss): RTO achieved $RTO, data loss $LOSS" | tee -a "$RESULTS"
+
+# --- Scenario 2: chroma files corrupted ------------------------------------------------------------------------
+./lifeboat backup vector-store > "$LIFEBOAT_HOME/s2-backup.log" 2>&1
+cp -a "$CHROMA" "$LIFEBOAT_HOME/chroma_backup_copy"
+first=$(find "$CHROMA" -type f -name 'data_level0.bin' | head -1)
+head -c 4096 /dev/urandom | dd of="$first" bs=4096 count=1 conv=notrunc status=none
+echo "garbage" > "$CHROMA/chroma.sqlite3"
+cp -a "$CHROMA" "$LIFEBOAT_HOME/chroma_damaged_copy"
+check "scenario 2 (vector store corruption) runbook commands succeed" run_section "Scenario 2" s2
+ASIDE=$(ls -d "$LIFEBOAT_HOME"/protected/chroma_db_corrupted_* | head -1)
+check "the damaged folder was moved aside as chroma_db_corrupted_<date>" test -d "$ASIDE"
+check "the moved-aside folder is byte-identical to the damaged one" diff -r "$LIFEBOAT_HOME/chroma_damaged_copy" "$ASIDE"
+check "chroma_db holds the backed-up files again" diff -r "$LIFEBOAT_HOME/chroma_backup_copy" "$CHROMA"
+INC=$(sed -n 's/^INC=//p' "$LIFEBOAT_HOME/s2.inc")
+RTO=$(report_json "$INC" | field "['rto']['achieved']")
+echo "scenario 2 (vector store corruption): RTO achieved $RTO" | tee -a "$RESULTS"
+
+# --- Scenario 4: both at once, one incident --------------------------------------------------------------------
+$PSQL -d postgres -c "DROP DATABASE chatbot_analytics WITH (FORCE)"
+echo "garbage" > "$CHROMA/chroma.sqlite3"
+check "scenario 4 (combined) runbook commands succeed" run_section "Scenario 4" s4
+INC=$(sed -n 's/^INC=//p' "$LIFEBOAT_HOME/s4.inc")
+R=$(report_json "$INC")
+check "the combined report covers both sources" test "$(echo "$R" | python3 -c "import sys,json; print(sorted(l['source'] for l in json.load(sys.stdin)['dataLoss']))")" = "['analytics-db', 'vector-store']"
+echo "scenario 4 (combined): RTO achieved $(echo "$R" | field "['rto']['achieved']")" | tee -a "$RESULTS"
+
+# --- DR drills section -----------------------------------------------------------------------------------------
+check "the DR drill commands succeed (the drill passes)" run_section "DR drills" drills
+
+# --- Scenario 3: everything lost but the S3 data folder ---------------------------------------------------------
+ROWS_BEFORE=$($PSQL -d chatbot_analytics -c 'SELECT count(*) FROM analytics')
+./lifeboat down > /dev/null
+find "$LIFEBOAT_HOME" -mindepth 1 -maxdepth 1 ! -name s3 ! -name '*.log' ! -name '*.inc' ! -name rto.txt ! -name 'chroma_*copy' -exec rm -rf {} +
+start=$(date +%s%N)
+check "scenario 3 (infrastructure loss) runbook commands succeed" run_section "Scenario 3" s3
+ROWS_AFTER=$($PSQL -d chatbot_analytics -c 'SELECT count(*) FROM analytics')
+check "the database came back from the bucket alone ($ROWS_AFTER rows, $ROWS_BEFORE before the loss)" test "$ROWS_AFTER" = "$ROWS_BEFORE"
+check "up did not take a backup of the rebuilt empty system" grep -q "already has backups in the bucket" "$LIFEBOAT_HOME/s3.log"
+echo "scenario 3 (complete infrastructure loss): fresh stack + both restores in $(( ($(date +%s%N) - start) / 1000000 )) ms" | tee -a "$RESULTS"
+
+cp "$RESULTS" "$REPO/bench/results/runbook-rto-latest.txt" 2>/dev/null || true
+echo "runbook test: ${passed} passed, ${failed} failed"
+echo "${passed} passed, ${failed} failed"
+[ "$failed" -eq 0 ]
