@@ -4,38 +4,11 @@
 #   bash bench/backup-bench.sh            # full size (1 GiB database + 1 GiB directory)
 #   ROWS=73000 USAGE=150000 N_SEG=2 bash bench/backup-bench.sh   # ~100 MiB smoke run
 set -euo pipefail
-REPO="$(cd "$(dirname "$0")/.." && pwd)"
-SHARED="${SHARED:-$REPO/../shared/bench-data}"
-ROWS="${ROWS:-730000}"; USAGE="${USAGE:-1500000}"; N_SEG="${N_SEG:-20}"; RUNS="${RUNS:-3}"
-export LIFEBOAT_HOME="${BENCH_HOME:-/tmp/lifeboat-bench}"
-export LIFEBOAT_KAFKA_PORT=39092 LIFEBOAT_KAFKA_CONTROLLER_PORT=39093 LIFEBOAT_PG_PORT=57432 LIFEBOAT_S3_PORT=29000
-export LIFEBOAT_BACKUP_PORT=28081 LIFEBOAT_RESTORE_PORT=28082 LIFEBOAT_DRILL_PORT=28083 LIFEBOAT_INCIDENT_PORT=28084
-export PGPASSWORD="${LIFEBOAT_PG_PASSWORD:-lifeboat}"
-command -v zstd >/dev/null || apt-get install -y -qq zstd >/dev/null
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-PSQL="$PGBIN/psql -h 127.0.0.1 -p $LIFEBOAT_PG_PORT -U lifeboat -v ON_ERROR_STOP=1 -q"
-WORK="$LIFEBOAT_HOME/bench-work"; mkdir -p "$WORK"
-BACKUP=http://127.0.0.1:$LIFEBOAT_BACKUP_PORT
-
-"$REPO/lifeboat" up > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; exit 1; }
-TOKEN=$("$REPO/lifeboat" token operator)
-
-if ! $PSQL -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='bench_analytics'" | grep -q 1; then
-  echo "generating bench_analytics ($ROWS chat rows, $USAGE usage rows) ..."
-  $PSQL -d postgres -c "CREATE DATABASE bench_analytics"
-  $PSQL -d bench_analytics -v nrows="$ROWS" -v nusage="$USAGE" -f "$SHARED/gen_chatbot_analytics.sql" > "$WORK/gen.log"
-fi
-DBSIZE=$($PSQL -d bench_analytics -tAc "SELECT pg_database_size('bench_analytics')")
-CHROMA="$WORK/chroma_db"
-if [ ! -d "$CHROMA" ]; then echo "generating chroma_db (N_SEG=$N_SEG) ..."; N_SEG=$N_SEG python3 "$SHARED/gen_chroma.py" "$CHROMA" > "$WORK/gen-chroma.log"; fi
-DIRSIZE=$(du -sb "$CHROMA" | cut -f1)
-
-now() { date +%s.%N; }
-secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
-median() { python3 -c "import sys,statistics; print(f'{statistics.median(map(float, sys.argv[1:])):.2f}')" "$@"; }
+source "$(dirname "$0")/lib.sh"
+bench_up
+bench_data
 warm() { cat "$CHROMA"/*.sqlite3 "$CHROMA"/*/* > /dev/null; $PSQL -d bench_analytics -c "SELECT count(*) FROM analytics" >/dev/null; }
 
-curl_json() { curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
 curl_json -X PUT "$BACKUP/sources/bench-db" -d "{\"kind\":\"postgres\",\"host\":\"127.0.0.1\",\"port\":$LIFEBOAT_PG_PORT,\"database\":\"bench_analytics\",\"user\":\"lifeboat\",\"passwordRef\":\"env:LIFEBOAT_PG_PASSWORD\",\"retention\":{\"keepLast\":2}}" >/dev/null
 curl_json -X PUT "$BACKUP/sources/bench-dir" -d "{\"kind\":\"directory\",\"path\":\"$CHROMA\",\"retention\":{\"keepLast\":2}}" >/dev/null
 curl_json -X PUT "$BACKUP/sources/bench-dir-enc" -d "{\"kind\":\"directory\",\"path\":\"$CHROMA\",\"encryption\":true,\"retention\":{\"keepLast\":2}}" >/dev/null
@@ -54,6 +27,8 @@ lifeboat_backup() {
     sleep 0.1
   done
   [ "$phase" = Completed ] || { echo "backup $id $phase: $body" >&2; exit 1; }
+  # the service reads each new backup back to verify it; let that finish before the next measurement
+  until curl_json "$BACKUP/backups/$id" | grep -q '"verification"'; do sleep 0.2; done
   echo "$(secs "$start" "$(now)") $peak $(echo "$body" | python3 -c 'import sys,json;print(json.load(sys.stdin)["storedBytes"])')"
 }
 
@@ -77,7 +52,6 @@ for i in $(seq 1 "$RUNS"); do
 done
 
 m() { median ${T[$1]}; }
-ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 OUT="$REPO/bench/results/backup-$(date -u +%Y%m%dT%H%M%SZ).md"; mkdir -p "$(dirname "$OUT")"
 {
   echo "## Backup benchmark $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores, medians of $RUNS runs"

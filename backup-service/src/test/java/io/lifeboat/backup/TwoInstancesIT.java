@@ -115,8 +115,8 @@ class TwoInstancesIT {
              ResultSet rs = s.executeQuery("SELECT event_id FROM outbox_event WHERE message_key = 'two-inst'")) {
             while (rs.next()) outboxIds.add(rs.getString(1));
         }
-        // source.updated + (started + completed) per slot
-        assertThat(outboxIds).hasSize(1 + 2 * slots);
+        // source.updated + (started + completed + verified after backup) per slot
+        assertThat(outboxIds).hasSize(1 + 3 * slots);
         Map<String, Integer> published = new HashMap<>();
         Pattern idPattern = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"");
         for (ConsumerRecord<String, String> r : RealServers.readTopic("lifeboat.backup", Duration.ofSeconds(5))) {

@@ -1,0 +1,55 @@
+# Shared by the benchmark scripts: a bench stack on its own ports and data folder, the generated data, helpers.
+# Data: ROWS/USAGE rows in bench_analytics (../shared/bench-data/gen_chatbot_analytics.sql) and a ChromaDB-like
+# folder of N_SEG segments (gen_chroma.py). Defaults give ~1 GiB each.
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SHARED="${SHARED:-$REPO/../shared/bench-data}"
+ROWS="${ROWS:-730000}"; USAGE="${USAGE:-1500000}"; N_SEG="${N_SEG:-20}"; RUNS="${RUNS:-3}"
+export LIFEBOAT_HOME="${BENCH_HOME:-/tmp/lifeboat-bench}"
+export LIFEBOAT_KAFKA_PORT=39092 LIFEBOAT_KAFKA_CONTROLLER_PORT=39093 LIFEBOAT_PG_PORT=57432 LIFEBOAT_S3_PORT=29000
+export LIFEBOAT_BACKUP_PORT=28081 LIFEBOAT_RESTORE_PORT=28082 LIFEBOAT_DRILL_PORT=28083 LIFEBOAT_INCIDENT_PORT=28084
+export PGPASSWORD="${LIFEBOAT_PG_PASSWORD:-lifeboat}"
+command -v zstd >/dev/null || apt-get install -y -qq zstd >/dev/null
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+PSQL="$PGBIN/psql -h 127.0.0.1 -p $LIFEBOAT_PG_PORT -U lifeboat -v ON_ERROR_STOP=1 -q"
+PGCONN="-h 127.0.0.1 -p $LIFEBOAT_PG_PORT -U lifeboat"
+WORK="$LIFEBOAT_HOME/bench-work"; mkdir -p "$WORK"
+CHROMA="$WORK/chroma_db"
+BACKUP=http://127.0.0.1:$LIFEBOAT_BACKUP_PORT
+RESTORE=http://127.0.0.1:$LIFEBOAT_RESTORE_PORT
+INCIDENT=http://127.0.0.1:$LIFEBOAT_INCIDENT_PORT
+
+bench_up() {
+  "$REPO/lifeboat" up > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; exit 1; }
+  TOKEN=$("$REPO/lifeboat" token admin)
+}
+
+bench_data() {
+  if ! $PSQL -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='bench_analytics'" | grep -q 1; then
+    echo "generating bench_analytics ($ROWS chat rows, $USAGE usage rows) ..."
+    $PSQL -d postgres -c "CREATE DATABASE bench_analytics"
+    $PSQL -d bench_analytics -v nrows="$ROWS" -v nusage="$USAGE" -f "$SHARED/gen_chatbot_analytics.sql" > "$WORK/gen.log" 2>&1
+  fi
+  if [ ! -d "$CHROMA" ]; then
+    echo "generating chroma_db (N_SEG=$N_SEG) ..."
+    N_SEG=$N_SEG python3 "$SHARED/gen_chroma.py" "$CHROMA" > "$WORK/gen-chroma.log"
+  fi
+  DBSIZE=$($PSQL -d bench_analytics -tAc "SELECT pg_database_size('bench_analytics')")
+  DIRSIZE=$(du -sb "$CHROMA" | cut -f1)
+}
+
+now() { date +%s.%N; }
+secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
+median() { python3 -c "import sys,statistics; print(f'{statistics.median(map(float, sys.argv[1:])):.2f}')" "$@"; }
+ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
+jget() { python3 -c "import sys,json; d=json.load(sys.stdin); print(eval('d' + sys.argv[1]))" "$1"; }
+curl_json() { curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
+
+# Polls a Lifeboat resource until Completed or Failed; prints its JSON.
+await_final() {
+  local url=$1 body phase
+  while :; do
+    body=$(curl_json "$url"); phase=$(echo "$body" | jget "['phase']")
+    case "$phase" in Completed|Failed) echo "$body"; return;; esac
+    sleep 0.1
+  done
+}
