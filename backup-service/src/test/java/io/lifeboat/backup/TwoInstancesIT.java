@@ -49,35 +49,42 @@ class TwoInstancesIT {
         TestServers servers = TestServers.get();
         servers.postgres().createDatabase(DATABASE);
         token = servers.token("operator");
-        Path jar = Path.of(System.getProperty("lifeboat.service.jar"));
         for (String name : List.of("a", "b")) {
-            int port = Ports.free();
-            ServerProcess process = new ServerProcess("backup-service-" + name, servers.root().resolve("logs/backup-" + name + ".log"),
-                    servers.root().resolve("run/backup-" + name + ".pid"));
-            process.start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                    "-Dquarkus.http.port=" + port,
-                    "-Dquarkus.datasource.jdbc.url=" + servers.postgres().jdbcUrl(DATABASE),
-                    "-Dquarkus.datasource.username=" + PostgresServer.SUPERUSER,
-                    "-Dquarkus.datasource.password=" + servers.postgres().password(),
-                    "-Dkafka.bootstrap.servers=" + servers.kafka().bootstrapServers(),
-                    "-Dlifeboat.s3.endpoint=" + servers.s3().endpoint(),
-                    "-Dlifeboat.s3.access-key=" + servers.s3().accessKey(),
-                    "-Dlifeboat.s3.secret-key=" + servers.s3().secretKey(),
-                    "-Dlifeboat.s3.bucket=lifeboat-two-instances",
-                    "-Dlifeboat.backup.instance-id=instance-" + name,
-                    "-Dlifeboat.backup.scheduler-every=1s",
-                    "-Dlifeboat.outbox.poll-interval=100ms",
-                    "-Dlifeboat.backup.encryption.keyset-file=" + servers.root().resolve("keys/two-keyset.json"),
-                    "-Dmp.jwt.verify.publickey.location=" + servers.tokens().publicKey().toUri(),
-                    "-Dmp.jwt.verify.issuer=" + TokenIssuer.ISSUER,
-                    "-jar", jar.toString()), servers.root(), Map.of());
-            instances.add(process);
-            ports.add(port);
+            ports.add(Ports.free());
+            instances.add(start(name, ports.get(ports.size() - 1)));
         }
         for (int i = 0; i < 2; i++) {
-            int port = ports.get(i);
-            instances.get(i).awaitReady(() -> get(port, "/q/health/ready").statusCode() == 200, Duration.ofSeconds(120));
+            awaitReady(instances.get(i), ports.get(i));
         }
+    }
+
+    private static ServerProcess start(String name, int port) throws Exception {
+        TestServers servers = TestServers.get();
+        Path jar = Path.of(System.getProperty("lifeboat.service.jar"));
+        ServerProcess process = new ServerProcess("backup-service-" + name, servers.root().resolve("logs/backup-" + name + ".log"),
+                servers.root().resolve("run/backup-" + name + ".pid"));
+        process.start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.datasource.jdbc.url=" + servers.postgres().jdbcUrl(DATABASE),
+                "-Dquarkus.datasource.username=" + PostgresServer.SUPERUSER,
+                "-Dquarkus.datasource.password=" + servers.postgres().password(),
+                "-Dkafka.bootstrap.servers=" + servers.kafka().bootstrapServers(),
+                "-Dlifeboat.s3.endpoint=" + servers.s3().endpoint(),
+                "-Dlifeboat.s3.access-key=" + servers.s3().accessKey(),
+                "-Dlifeboat.s3.secret-key=" + servers.s3().secretKey(),
+                "-Dlifeboat.s3.bucket=lifeboat-two-instances",
+                "-Dlifeboat.backup.instance-id=instance-" + name,
+                "-Dlifeboat.backup.scheduler-every=1s",
+                "-Dlifeboat.outbox.poll-interval=100ms",
+                "-Dlifeboat.backup.encryption.keyset-file=" + servers.root().resolve("keys/two-keyset.json"),
+                "-Dmp.jwt.verify.publickey.location=" + servers.tokens().publicKey().toUri(),
+                "-Dmp.jwt.verify.issuer=" + TokenIssuer.ISSUER,
+                "-jar", jar.toString()), servers.root(), Map.of());
+        return process;
+    }
+
+    private static void awaitReady(ServerProcess process, int port) {
+        process.awaitReady(() -> get(port, "/q/health/ready").statusCode() == 200, Duration.ofSeconds(120));
     }
 
     @AfterAll
@@ -126,6 +133,47 @@ class TwoInstancesIT {
         }
         assertThat(published.keySet()).containsExactlyInAnyOrderElementsOf(outboxIds);
         assertThat(published.values().stream().collect(Collectors.toSet())).containsOnly(1);
+    }
+
+    @Test
+    void aBackupKilledMidwayIsFailedByTheRestartedInstanceAndItsUploadAborted() throws Exception {
+        Path big = BackupReliabilityTest.incompressibleDirectory("killed", 200);
+        int port = ports.get(0);
+        HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sources/killed"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"kind\": \"directory\", \"path\": \"" + big + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).isEqualTo(201);
+        HttpResponse<String> started = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/backups"))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"source\": \"killed\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(started.statusCode()).isEqualTo(202);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
+                count("SELECT count(*) FROM backup WHERE source = 'killed' AND phase = 'InProgress' AND upload_id IS NOT NULL "
+                        + "AND progress_bytes > 0") == 1);
+
+        // kill -9 the instance running it, then start it again (same instance id)
+        ProcessHandle victim = instances.get(0).running().orElseThrow();
+        victim.destroyForcibly();
+        victim.onExit().get();
+        assertThat(count("SELECT count(*) FROM backup WHERE source = 'killed' AND phase = 'InProgress'")).isEqualTo(1);
+        instances.set(0, start("a", port));
+        awaitReady(instances.get(0), port);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT count(*) FROM backup WHERE source = 'killed' "
+                + "AND phase = 'Failed' AND error LIKE '%interrupted by restart%' AND upload_id IS NULL") == 1);
+        assertThat(count("SELECT count(*) FROM outbox_event WHERE type = 'lifeboat.backup.failed.v1' AND message_key = 'killed'"))
+                .isEqualTo(1);
+        var s3 = io.lifeboat.stack.TestServers.get().s3();
+        try (var client = software.amazon.awssdk.services.s3.S3Client.builder()
+                .endpointOverride(URI.create(s3.endpoint())).region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .forcePathStyle(true).httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
+                .build()) {
+            assertThat(client.listMultipartUploads(b -> b.bucket("lifeboat-two-instances").prefix("backups/killed/")).uploads()).isEmpty();
+            assertThat(client.listObjectsV2(b -> b.bucket("lifeboat-two-instances").prefix("backups/killed/")).contents()).isEmpty();
+        }
     }
 
     private static HttpResponse<String> get(int port, String path) {
