@@ -129,7 +129,6 @@ check "the database came back from the bucket alone ($ROWS_AFTER rows, $ROWS_BEF
 check "up did not take a backup of the rebuilt empty system" grep -q "already has backups in the bucket" "$LIFEBOAT_HOME/s3.log"
 echo "scenario 3 (complete infrastructure loss): fresh stack + both restores in $(( ($(date +%s%N) - start) / 1000000 )) ms" | tee -a "$RESULTS"
 
-cp "$RESULTS" "$REPO/bench/results/runbook-rto-latest.txt" 2>/dev/null || true
 echo "runbook test: ${passed} passed, ${failed} failed"
 echo "${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ]

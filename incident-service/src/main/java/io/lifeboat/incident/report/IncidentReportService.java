@@ -182,11 +182,15 @@ public class IncidentReportService {
         Instant windowStart = i.impactStartedAt.minus(config.defaultRpoTarget());
         Instant windowEnd = i.resolvedAt != null ? i.resolvedAt : Instant.now();
         try (PreparedStatement s = c.prepareStatement("""
-                SELECT event_time, type, subject, data FROM event_log
-                 WHERE subject = ?
-                    OR (type LIKE 'lifeboat.restore.%' AND subject IN (SELECT restore_id FROM proj_restore WHERE incident_id = ?))
-                    OR (type IN ('lifeboat.backup.completed.v1', 'lifeboat.backup.failed.v1', 'lifeboat.backup.verified.v1')
-                        AND subject = ANY (?) AND event_time BETWEEN ? AND ?)
+                SELECT event_time, type, subject, data FROM (
+                    SELECT event_time, seq, type, subject, data FROM event_log WHERE subject = ?
+                    UNION
+                    SELECT event_time, seq, type, subject, data FROM event_log
+                     WHERE subject IN (SELECT restore_id FROM proj_restore WHERE incident_id = ?) AND type LIKE 'lifeboat.restore.%'
+                    UNION
+                    SELECT event_time, seq, type, subject, data FROM event_log
+                     WHERE subject = ANY (?) AND event_time BETWEEN ? AND ?
+                       AND type IN ('lifeboat.backup.completed.v1', 'lifeboat.backup.failed.v1', 'lifeboat.backup.verified.v1')) e
                  ORDER BY event_time, seq""")) {
             s.setString(1, i.id);
             s.setString(2, i.id);

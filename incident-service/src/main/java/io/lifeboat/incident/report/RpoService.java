@@ -43,20 +43,21 @@ public class RpoService {
         List<SourceRpo> result = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement s = c.prepareStatement("""
-                     SELECT s.source, s.kind, s.rpo_target_seconds,
-                            (SELECT g.recovery_point_at FROM rpo_good_backup g WHERE g.source = s.source AND g.effective_at <= ?
-                              ORDER BY g.recovery_point_at DESC LIMIT 1),
-                            (SELECT g.backup_id FROM rpo_good_backup g WHERE g.source = s.source AND g.effective_at <= ?
-                              ORDER BY g.recovery_point_at DESC LIMIT 1),
-                            (SELECT max(b.completed_at) FROM proj_backup b WHERE b.source = s.source AND b.phase = 'Completed'),
+                     SELECT s.source, s.kind, s.rpo_target_seconds, g.recovery_point_at, g.backup_id,
+                            (SELECT b.completed_at FROM proj_backup b WHERE b.source = s.source AND b.phase = 'Completed'
+                              ORDER BY b.completed_at DESC LIMIT 1),
                             (SELECT b.phase = 'Failed' FROM proj_backup b WHERE b.source = s.source
-                              ORDER BY coalesce(b.started_at, b.failed_at, b.completed_at) DESC NULLS LAST LIMIT 1),
+                              ORDER BY b.started_at DESC NULLS LAST LIMIT 1),
                             (SELECT b.stored_bytes FROM proj_backup b WHERE b.source = s.source AND b.phase = 'Completed'
-                              AND b.expired_at IS NULL ORDER BY b.recovery_point_at DESC LIMIT 1)
-                       FROM proj_source s WHERE NOT s.removed ORDER BY s.source""")) {
+                              AND b.expired_at IS NULL ORDER BY b.completed_at DESC LIMIT 1)
+                       FROM proj_source s
+                       LEFT JOIN LATERAL (SELECT b.recovery_point_at, b.backup_id FROM proj_backup b
+                              WHERE b.source = s.source AND b.phase = 'Completed' AND b.verified_ok
+                                AND greatest(b.completed_at, b.verified_at) <= ?
+                              ORDER BY b.recovery_point_at DESC LIMIT 1) g ON true
+                      WHERE NOT s.removed ORDER BY s.source""")) {
             Timestamp t = Timestamp.from(now);
             s.setTimestamp(1, t);
-            s.setTimestamp(2, t);
             Throughput throughput = throughput(c);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
