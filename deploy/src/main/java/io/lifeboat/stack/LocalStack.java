@@ -79,17 +79,36 @@ public final class LocalStack {
         if (process.running().isPresent()) {
             return new ServiceProcessRef(spec, process);
         }
-        Path jar = spec.jar(settings.repo());
-        if (!Files.exists(jar)) {
-            throw new StackException(spec.name() + " is not built (" + jar + " missing); run ./mvnw -B package -DskipTests");
-        }
         if (Ports.listening(spec.port())) {
             throw new StackException("port " + spec.port() + " for " + spec.name() + " is already in use; set LIFEBOAT_"
                     + spec.name().replace("-service", "").toUpperCase() + "_PORT to another port");
         }
+        launch(spec, spec.port(), process, Map.of());
+        out.println("  started " + spec.name() + " (log " + process.logFile() + ")");
+        return new ServiceProcessRef(spec, process);
+    }
+
+    /**
+     * Starts one more instance of a service on {@code port} against the same database, broker and bucket (how the
+     * services scale out), with extra system properties; returns it once ready.
+     */
+    public ServerProcess startExtraInstance(String service, String name, int port, Map<String, String> properties) throws IOException {
+        StackSettings.ServiceSpec spec = settings.service(service);
+        ServerProcess process = new ServerProcess(name, settings.logs().resolve(name + ".log"), settings.run().resolve(name + ".pid"));
+        launch(spec, port, process, properties);
+        process.awaitReady(() -> "UP".equals(health("http://127.0.0.1:" + port + "/q/health/ready")), Duration.ofSeconds(180));
+        return process;
+    }
+
+    private void launch(StackSettings.ServiceSpec spec, int port, ServerProcess process, Map<String, String> properties)
+            throws IOException {
+        Path jar = spec.jar(settings.repo());
+        if (!Files.exists(jar)) {
+            throw new StackException(spec.name() + " is not built (" + jar + " missing); run ./mvnw -B package -DskipTests");
+        }
         List<String> command = new ArrayList<>(List.of(KafkaServer.javaBin(), "-Xmx256m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-Duser.timezone=UTC",
-                "-Dquarkus.http.port=" + spec.port(),
+                "-Dquarkus.http.port=" + port,
                 "-Dquarkus.http.host=127.0.0.1",
                 "-Dquarkus.datasource.jdbc.url=" + postgres.jdbcUrl(spec.database()),
                 "-Dquarkus.datasource.username=" + PostgresServer.SUPERUSER,
@@ -101,6 +120,7 @@ public final class LocalStack {
             command.add("-Dlifeboat.services." + other.name() + "=" + other.url());
         }
         command.add("-Dlifeboat.local.home=" + settings.home());
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", jar.toString()));
         // secrets travel in the environment, not on the command line where `ps` shows them
         Map<String, String> env = new LinkedHashMap<>();
@@ -113,8 +133,6 @@ public final class LocalStack {
             env.put("LIFEBOAT_SERVICES_TOKEN", tokens.issue("operator", "drill-service", Duration.ofDays(365)));
         }
         process.start(command, settings.home(), env);
-        out.println("  started " + spec.name() + " (log " + process.logFile() + ")");
-        return new ServiceProcessRef(spec, process);
     }
 
     private ServerProcess serviceProcess(StackSettings.ServiceSpec spec) {

@@ -210,4 +210,35 @@ class DrillsOnTheWholeStackIT {
         List<String> ids = as("viewer", "drill-service").get("/drills").then().extract().path("id");
         assertThat(ids).contains(id);
     }
+
+    @Test
+    @Order(7)
+    void withTwoMoreInstancesACalendarDrillIsAnnouncedOnceAndStartedOnce() throws Exception {
+        var extra = new java.util.ArrayList<io.lifeboat.stack.ServerProcess>();
+        try {
+            for (String name : List.of("drill-b", "drill-c")) {
+                extra.add(stack.startExtraInstance("drill-service", name, io.lifeboat.stack.Ports.free(),
+                        java.util.Map.of("lifeboat.drill.calendar.tick", "1s")));
+            }
+            try (Connection c = pg("lifeboat_drill"); Statement s = c.createStatement()) {
+                s.executeUpdate("INSERT INTO drill (id, scenario, phase, scheduled_for, trigger, created_at) VALUES "
+                        + "('drill-cal-due', 'vector-store-corruption', 'Announced', now() - interval '1 second', 'calendar', now()), "
+                        + "('drill-cal-next-week', 'database-loss', 'Scheduled', now() + interval '3 days', 'calendar', now())");
+            }
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() ->
+                    count("lifeboat_drill", "SELECT count(*) FROM drill WHERE id = 'drill-cal-due' AND phase = 'Completed'") == 1
+                    && count("lifeboat_drill", "SELECT count(*) FROM drill WHERE id = 'drill-cal-next-week' AND phase = 'Announced'") == 1);
+            Thread.sleep(3000); // every instance has ticked again since
+            assertThat(count("lifeboat_drill", "SELECT count(*) FROM outbox_event WHERE message_key = 'drill-cal-due' "
+                    + "AND type = 'lifeboat.drill.started.v1'")).isEqualTo(1);
+            assertThat(count("lifeboat_drill", "SELECT count(*) FROM outbox_event WHERE message_key = 'drill-cal-due' "
+                    + "AND type = 'lifeboat.drill.completed.v1'")).isEqualTo(1);
+            assertThat(count("lifeboat_drill", "SELECT count(*) FROM outbox_event WHERE message_key = 'drill-cal-next-week' "
+                    + "AND type = 'lifeboat.drill.announced.v1'")).isEqualTo(1);
+            as("viewer", "drill-service").get("/drills/drill-cal-due").then().body("verdict", is("passed"))
+                    .body("actor", is("schedule:calendar"));
+        } finally {
+            extra.forEach(p -> p.stop(Duration.ofSeconds(20)));
+        }
+    }
 }

@@ -42,5 +42,9 @@ public interface DrillConfig {
         /** How long before its date a drill is announced. */
         @WithDefault("P7D")
         Duration announceAhead();
+
+        /** How often instances look for drills to announce or start (each is claimed once across instances). */
+        @WithDefault("1m")
+        String tick();
     }
 }

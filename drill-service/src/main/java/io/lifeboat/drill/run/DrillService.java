@@ -38,15 +38,17 @@ public class DrillService {
     private final Outbox outbox;
     private final EntityManager em;
     private final ObjectMapper json;
+    private final java.time.Duration announceAhead;
 
     public DrillService(ScenarioService scenarios, DrillRunner runner, IsolatedTargets targets, Outbox outbox, EntityManager em,
-                        ObjectMapper json) {
+                        ObjectMapper json, io.lifeboat.drill.config.DrillConfig config) {
         this.scenarios = scenarios;
         this.runner = runner;
         this.targets = targets;
         this.outbox = outbox;
         this.em = em;
         this.json = json;
+        this.announceAhead = config.calendar().announceAhead();
     }
 
     public record StartRequest(String scenario, Boolean keep, String manualSteps, Boolean useNewestBackup) {
@@ -168,11 +170,11 @@ public class DrillService {
     }
 
     /** Announces calendar drills a week ahead and starts them on their date; each once across instances. */
-    @Scheduled(every = "1m", delayed = "20s")
+    @Scheduled(every = "${lifeboat.drill.calendar.tick:1m}", delayed = "5s")
     void calendarTick() {
         Instant now = Instant.now();
         List<Drill> toAnnounce = QuarkusTransaction.requiringNew().call(() -> Drill.<Drill>list(
-                "phase = 'Scheduled' AND trigger = 'calendar' AND scheduledFor <= ?1", now.plus(java.time.Duration.ofDays(7))));
+                "phase = 'Scheduled' AND trigger = 'calendar' AND scheduledFor <= ?1", now.plus(announceAhead)));
         for (Drill d : toAnnounce) {
             QuarkusTransaction.requiringNew().run(() -> {
                 int claimed = Drill.update("phase = 'Announced', announcedAt = ?1 WHERE id = ?2 AND phase = 'Scheduled'", now, d.id);

@@ -28,6 +28,14 @@ public interface RestoreConfig {
 
     Encryption encryption();
 
+    /**
+     * Fault injection for crash tests (off by default): a pause right before and right after the swap of a
+     * replace restore, so a test can kill the process at exactly those points.
+     */
+    Optional<Duration> pauseBeforeSwap();
+
+    Optional<Duration> pauseAfterSwap();
+
     interface Encryption {
         /** The Tink keyset that decrypts encrypted backups (the one backup-service encrypts with). */
         Optional<String> keysetFile();

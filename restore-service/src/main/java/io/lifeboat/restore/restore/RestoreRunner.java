@@ -209,6 +209,7 @@ public class RestoreRunner {
         if (restore.mode == RestoreMode.REPLACE) {
             String movedAside = database + "_corrupted_" + STAMP.format(Instant.now());
             boolean exists = pg.exists(database);
+            pause(config.pauseBeforeSwap());
             step(restore.id, "swap", () -> {
                 record(restore.id, r -> {
                     r.swapState = "swapping";
@@ -219,6 +220,7 @@ public class RestoreRunner {
                     r.swapState = "swapped";
                     r.restoredAs = database;
                 });
+                pause(config.pauseAfterSwap());
                 return exists ? "terminated " + terminated + " connections to " + database + "; renamed it to " + movedAside
                         + " and " + restoredAs + " to " + database
                         : database + " did not exist (lost); renamed " + restoredAs + " to " + database;
@@ -269,6 +271,7 @@ public class RestoreRunner {
         }
         boolean exists = Files.exists(path, LinkOption.NOFOLLOW_LINKS);
         Path aside = DirectoryRestorer.moveAsideName(path, Instant.now());
+        pause(config.pauseBeforeSwap());
         step(restore.id, "swap", () -> {
             record(restore.id, r -> {
                 r.swapState = "swapping";
@@ -282,6 +285,7 @@ public class RestoreRunner {
                 r.swapState = "swapped";
                 r.restoredAs = path.toString();
             });
+            pause(config.pauseAfterSwap());
             return exists ? "moved " + path + " aside to " + aside + "; restored data renamed into place"
                     : path + " did not exist; restored data renamed into place";
         });
@@ -363,6 +367,16 @@ public class RestoreRunner {
             });
         } catch (RuntimeException e) {
             LOG.errorf(e, "cannot record failure of restore %s", restoreId);
+        }
+    }
+
+    private static void pause(java.util.Optional<Duration> pause) {
+        if (pause.isPresent()) {
+            try {
+                Thread.sleep(pause.get().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
