@@ -71,7 +71,7 @@ OUT="$REPO/bench/results/restore-$(date -u +%Y%m%dT%H%M%SZ).md"; mkdir -p "$(dir
   echo "| \`pg_restore --jobs=1\` from a local custom-format file (baseline) | $(m raw1) |${T[raw1]} |"
   echo "| \`pg_restore --jobs=2\` from a local file | $(m raw2) |${T[raw2]} |"
   echo "| the runbook's \`gunzip < plain.sql.gz \\| psql\` | $(m gunzip_psql) |${T[gunzip_psql]} |"
-  echo "| **Lifeboat database restore from S3** (download, sha256, zstd, spool, pg_restore --jobs=2, checks) | **$(m lifeboat_db)** |${T[lifeboat_db]} |"
+  echo "| **Lifeboat database restore from S3** (download, sha256, zstd streamed into pg_restore, checks) | **$(m lifeboat_db)** |${T[lifeboat_db]} |"
   echo "| \`zstd -dc \\| tar xf\` (baseline) | $(m untar) |${T[untar]} |"
   echo "| **Lifeboat directory restore from S3** (download, sha256, zstd, untar, checks, rename) | **$(m lifeboat_dir)** |${T[lifeboat_dir]} |"
   echo

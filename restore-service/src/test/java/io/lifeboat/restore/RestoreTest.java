@@ -114,7 +114,7 @@ class RestoreTest {
         assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
         assertThat(r.getString("backupId")).isEqualTo(m.backupId());
         assertThat(r.getString("recoveryPointAt")).isEqualTo(m.recoveryPointAt().toString());
-        assertThat(r.getList("steps.name")).containsExactly("identify-backup", "download", "restore", "verify");
+        assertThat(r.getList("steps.name")).containsExactly("identify-backup", "download-and-restore", "verify");
         assertThat(r.getList("steps.durationSeconds", Float.class)).allMatch(d -> d >= 0);
         assertThat(r.getList("checks.passed", Boolean.class)).hasSize(3).containsOnly(true);
         String restoredAs = r.getString("restoredAs");
@@ -140,7 +140,7 @@ class RestoreTest {
         try (Connection holder = TestServers.get().postgres().connect("shop_live")) { // a client still connected
             JsonPath r = finished(restore(body));
             assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
-            assertThat(r.getList("steps.name")).containsExactly("identify-backup", "download", "restore", "verify", "swap");
+            assertThat(r.getList("steps.name")).containsExactly("identify-backup", "download-and-restore", "verify", "swap");
             assertThat(r.getString("steps.find { it.name == 'swap' }.detail")).contains("terminated 1 connections");
             assertThat(r.getString("incidentId")).isEqualTo("INC-2026-0042");
             String aside = r.getString("movedAsideAs");

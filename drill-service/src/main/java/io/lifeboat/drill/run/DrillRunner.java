@@ -219,7 +219,11 @@ public class DrillRunner {
         Map<String, Double> steps = new java.util.HashMap<>();
         for (JsonNode s : r.path("steps")) {
             String name = s.path("name").asText();
-            name = name.equals("download-and-extract") ? "download" : name.equals("move-into-place") ? "restore" : name;
+            name = switch (name) {
+                case "download-and-extract" -> "download";
+                case "move-into-place", "download-and-restore" -> "restore";
+                default -> name;
+            };
             steps.merge(name, s.path("durationSeconds").asDouble(), Double::sum);
         }
         boolean checks = true;

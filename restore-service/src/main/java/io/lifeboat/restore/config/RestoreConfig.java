@@ -13,7 +13,10 @@ public interface RestoreConfig {
     /** PostgreSQL client tools (pg_restore, psql); default: the newest /usr/lib/postgresql/N/bin. */
     Optional<String> pgBin();
 
-    /** pg_restore --jobs; default = available cores. */
+    /**
+     * pg_restore --jobs. Default 1: the download streams straight into pg_restore (measured faster on 2 cores than
+     * spooling to a file for --jobs=2: bench/RESULTS.md). Above 1 the download is spooled for a parallel restore.
+     */
     Optional<Integer> jobs();
 
     /** Where a database backup is spooled for pg_restore (deleted afterwards); default java.io.tmpdir. */

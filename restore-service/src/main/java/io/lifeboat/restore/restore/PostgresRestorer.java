@@ -82,6 +82,55 @@ final class PostgresRestorer {
         }
     }
 
+    /** pg_restore (one job) reading the archive from {@code archive} as it is downloaded: no spool file. */
+    void pgRestoreStream(java.io.InputStream archive, String database) throws RestoreFailure, IOException {
+        List<String> command = List.of(Path.of(pgBin, "pg_restore").toString(), "--exit-on-error", "--no-password",
+                "-h", target.host, "-p", Integer.toString(target.port), "-U", target.dbUser, "-d", database);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("PGPASSWORD", password);
+        Process process = builder.start();
+        java.io.ByteArrayOutputStream output = new java.io.ByteArrayOutputStream();
+        Thread reader = new Thread(() -> {
+            try (var in = process.getInputStream()) {
+                byte[] buf = new byte[8192];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    synchronized (output) {
+                        if (output.size() < 64 * 1024) output.write(buf, 0, n);
+                    }
+                }
+            } catch (IOException ignored) {
+                // the exit code tells
+            }
+        }, "pg_restore-output");
+        reader.start();
+        try (var stdin = process.getOutputStream()) {
+            archive.transferTo(stdin);
+        } catch (IOException e) {
+            if (!process.isAlive() && process.exitValue() != 0) {
+                throw new RestoreFailure("restore", "pg_restore exited " + process.exitValue() + ": " + text(output));
+            }
+            process.destroyForcibly();
+            throw e;
+        }
+        try {
+            int exit = process.waitFor();
+            reader.join(5000);
+            if (exit != 0) {
+                throw new RestoreFailure("restore", "pg_restore exited " + exit + ": " + text(output));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RestoreFailure("restore", "interrupted while pg_restore ran");
+        }
+    }
+
+    private static String text(java.io.ByteArrayOutputStream output) {
+        synchronized (output) {
+            return output.toString(StandardCharsets.UTF_8).strip();
+        }
+    }
+
     /**
      * Terminates sessions on the current database, then renames it aside and the restored one into its place in
      * one transaction: the name points at the old data or the restored data, never a mix. Returns the number of

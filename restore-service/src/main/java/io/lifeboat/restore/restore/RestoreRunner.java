@@ -160,36 +160,57 @@ public class RestoreRunner {
         Instant now = Instant.now();
         String restoredAs = restore.mode == RestoreMode.NEW && restore.restoredAs != null ? restore.restoredAs
                 : database + "_restore_" + STAMP.format(now);
-        Path spoolDir = Path.of(config.spoolDir().orElse(System.getProperty("java.io.tmpdir")));
-        Files.createDirectories(spoolDir);
-        Path spool = Files.createTempFile(spoolDir, "lifeboat-restore-" + restore.id, ".pgdump");
+        int jobs = config.jobs().orElse(1);
+        if (pg.exists(restoredAs)) {
+            throw new RestoreFailure("restore", "database " + restoredAs + " already exists; choose another restoreAs");
+        }
         boolean created = false;
+        Path spool = null;
         try {
-            step(restore.id, "download", () -> {
-                try (VerifiedDownload download = new VerifiedDownload(bucket, decryption, manifest, downloaded);
-                     OutputStream out = Files.newOutputStream(spool)) {
-                    try {
-                        download.plain().transferTo(out);
-                    } catch (IOException e) {
-                        throw download.explain("download", e);
+            if (jobs <= 1) {
+                // stream the download into pg_restore; the new database is this restore's own until the checksum,
+                // checks and swap have passed, and is dropped if the download turns out damaged
+                pg.create(restoredAs);
+                created = true;
+                record(restore.id, r -> r.restoredAs = restoredAs);
+                step(restore.id, "download-and-restore", () -> {
+                    try (VerifiedDownload download = new VerifiedDownload(bucket, decryption, manifest, downloaded)) {
+                        try {
+                            pg.pgRestoreStream(download.plain(), restoredAs);
+                        } catch (IOException e) {
+                            throw download.explain("download-and-restore", e);
+                        }
+                        download.verify();
                     }
-                    download.verify();
-                } catch (IOException e) {
-                    throw new RestoreFailure("download", "cannot download " + manifest.objectKey() + ": " + e.getMessage(), e);
-                }
-                return "sha256 matches the manifest";
-            });
-            if (pg.exists(restoredAs)) {
-                throw new RestoreFailure("restore", "database " + restoredAs + " already exists; choose another restoreAs");
+                    return "streamed into pg_restore (sha256 matches the manifest) as " + restoredAs;
+                });
+            } else {
+                Path spoolDir = Path.of(config.spoolDir().orElse(System.getProperty("java.io.tmpdir")));
+                Files.createDirectories(spoolDir);
+                Path file = Files.createTempFile(spoolDir, "lifeboat-restore-" + restore.id, ".pgdump");
+                spool = file;
+                step(restore.id, "download", () -> {
+                    try (VerifiedDownload download = new VerifiedDownload(bucket, decryption, manifest, downloaded);
+                         OutputStream out = Files.newOutputStream(file)) {
+                        try {
+                            download.plain().transferTo(out);
+                        } catch (IOException e) {
+                            throw download.explain("download", e);
+                        }
+                        download.verify();
+                    } catch (IOException e) {
+                        throw new RestoreFailure("download", "cannot download " + manifest.objectKey() + ": " + e.getMessage(), e);
+                    }
+                    return "sha256 matches the manifest";
+                });
+                pg.create(restoredAs);
+                created = true;
+                record(restore.id, r -> r.restoredAs = restoredAs);
+                step(restore.id, "restore", () -> {
+                    pg.pgRestore(file, restoredAs, jobs);
+                    return "pg_restore --jobs=" + jobs + " into " + restoredAs;
+                });
             }
-            pg.create(restoredAs);
-            created = true;
-            record(restore.id, r -> r.restoredAs = restoredAs);
-            int jobs = config.jobs().orElse(Runtime.getRuntime().availableProcessors());
-            step(restore.id, "restore", () -> {
-                pg.pgRestore(spool, restoredAs, jobs);
-                return "pg_restore --jobs=" + jobs + " into " + restoredAs;
-            });
         } catch (RestoreFailure | RuntimeException e) {
             if (created) {
                 pg.dropOwn(restoredAs);
@@ -197,7 +218,9 @@ public class RestoreRunner {
             }
             throw e;
         } finally {
-            Files.deleteIfExists(spool);
+            if (spool != null) {
+                Files.deleteIfExists(spool);
+            }
         }
         moveTo(restore.id, RestorePhase.Verifying);
         List<CheckResult> checks = step(restore.id, "verify", () -> {
