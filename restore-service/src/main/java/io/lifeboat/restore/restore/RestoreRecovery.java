@@ -25,12 +25,12 @@ public class RestoreRecovery {
 
     private static final Logger LOG = Logger.getLogger(RestoreRecovery.class);
 
-    private final RestoreRunner runner;
+    private final RestoreJournal journal;
     private final RestoreConfig config;
     private final String instanceId;
 
-    public RestoreRecovery(RestoreRunner runner, RestoreConfig config, InstanceId instanceId) {
-        this.runner = runner;
+    public RestoreRecovery(RestoreJournal journal, RestoreConfig config, InstanceId instanceId) {
+        this.journal = journal;
         this.config = config;
         this.instanceId = instanceId.value();
     }
@@ -46,7 +46,7 @@ public class RestoreRecovery {
                 Instant.now().minusSeconds(60)));
         for (Restore r : interrupted) {
             String outcome = repair(r);
-            runner.fail(r.id, "interrupted", "interrupted by restart of restore-service instance " + instanceId + "; " + outcome);
+            journal.fail(r.id, "interrupted", "interrupted by restart of restore-service instance " + instanceId + "; " + outcome);
         }
     }
 
@@ -56,7 +56,7 @@ public class RestoreRecovery {
         for (Restore r : QuarkusTransaction.requiringNew().call(() -> Restore.<Restore>list(
                 "phase IN ?1 AND heartbeatAt < ?2", List.of(RestorePhase.InProgress, RestorePhase.Verifying), cutoff))) {
             String outcome = repair(r);
-            runner.fail(r.id, "interrupted", "no heartbeat from instance " + r.ownerInstance + " since " + r.heartbeatAt + "; " + outcome);
+            journal.fail(r.id, "interrupted", "no heartbeat from instance " + r.ownerInstance + " since " + r.heartbeatAt + "; " + outcome);
         }
     }
 

@@ -1,10 +1,7 @@
 package io.lifeboat.restore.restore;
 
 import io.lifeboat.events.restore.CheckResult;
-import io.lifeboat.events.restore.RestoreCompleted;
-import io.lifeboat.events.restore.RestoreFailed;
 import io.lifeboat.events.restore.RestoreStarted;
-import io.lifeboat.events.restore.RestoreStepCompleted;
 import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.outbox.Outbox;
 import io.lifeboat.restore.config.RestoreConfig;
@@ -54,6 +51,7 @@ public class RestoreRunner {
     private final Decryption decryption;
     private final RestoreConfig config;
     private final Outbox outbox;
+    private final RestoreJournal journal;
     private final MeterRegistry metrics;
     private final String instanceId;
     private final String pgBin;
@@ -65,11 +63,12 @@ public class RestoreRunner {
     });
 
     public RestoreRunner(BackupBucket bucket, Decryption decryption, RestoreConfig config, Outbox outbox,
-                         MeterRegistry metrics, InstanceId instanceId) {
+                         RestoreJournal journal, MeterRegistry metrics, InstanceId instanceId) {
         this.bucket = bucket;
         this.decryption = decryption;
         this.config = config;
         this.outbox = outbox;
+        this.journal = journal;
         this.metrics = metrics;
         this.instanceId = instanceId.value();
         this.pgBin = PostgresRestorer.locateBin(config.pgBin());
@@ -101,29 +100,29 @@ public class RestoreRunner {
                 throw new RestoreFailure("identify-backup", "target '" + restore.target + "' was removed");
             }
         } catch (Exception e) {
-            fail(restoreId, "start", e.getMessage());
+            journal.fail(restoreId, "start", e.getMessage());
             return;
         }
         AtomicLong downloaded = new AtomicLong();
-        ScheduledFuture<?> progress = ticker.scheduleAtFixedRate(() -> heartbeat(restoreId, downloaded.get()), 1, 1, TimeUnit.SECONDS);
+        ScheduledFuture<?> progress = ticker.scheduleAtFixedRate(() -> journal.heartbeat(restoreId, downloaded.get()), 1, 1, TimeUnit.SECONDS);
         try {
-            BackupManifest manifest = step(restoreId, "identify-backup", () -> identify(chosen));
+            BackupManifest manifest = journal.step(restoreId, "identify-backup", () -> identify(chosen));
             if (restore.targetKind.equals("postgres")) {
                 restorePostgres(restore, target, manifest, downloaded);
             } else {
                 restoreDirectory(restore, target, manifest, downloaded);
             }
-            complete(restoreId);
+            journal.complete(restoreId);
             metrics.timer("lifeboat_restore_duration", "source", restore.source, "kind", restore.targetKind)
                     .record(Duration.between(startedAt, Instant.now()));
         } catch (RestoreFailure f) {
-            fail(restoreId, f.step(), f.getMessage());
+            journal.fail(restoreId, f.step(), f.getMessage());
         } catch (Exception e) {
             LOG.errorf(e, "restore %s failed unexpectedly", restoreId);
-            fail(restoreId, "unexpected", e.toString());
+            journal.fail(restoreId, "unexpected", e.toString());
         } finally {
             progress.cancel(false);
-            heartbeat(restoreId, downloaded.get());
+            journal.heartbeat(restoreId, downloaded.get());
         }
     }
 
@@ -172,8 +171,8 @@ public class RestoreRunner {
                 // checks and swap have passed, and is dropped if the download turns out damaged
                 pg.create(restoredAs);
                 created = true;
-                record(restore.id, r -> r.restoredAs = restoredAs);
-                step(restore.id, "download-and-restore", () -> {
+                journal.record(restore.id, r -> r.restoredAs = restoredAs);
+                journal.step(restore.id, "download-and-restore", () -> {
                     try (VerifiedDownload download = new VerifiedDownload(bucket, decryption, manifest, downloaded)) {
                         try {
                             pg.pgRestoreStream(download.plain(), restoredAs);
@@ -189,7 +188,7 @@ public class RestoreRunner {
                 Files.createDirectories(spoolDir);
                 Path file = Files.createTempFile(spoolDir, "lifeboat-restore-" + restore.id, ".pgdump");
                 spool = file;
-                step(restore.id, "download", () -> {
+                journal.step(restore.id, "download", () -> {
                     try (VerifiedDownload download = new VerifiedDownload(bucket, decryption, manifest, downloaded);
                          OutputStream out = Files.newOutputStream(file)) {
                         try {
@@ -205,8 +204,8 @@ public class RestoreRunner {
                 });
                 pg.create(restoredAs);
                 created = true;
-                record(restore.id, r -> r.restoredAs = restoredAs);
-                step(restore.id, "restore", () -> {
+                journal.record(restore.id, r -> r.restoredAs = restoredAs);
+                journal.step(restore.id, "restore", () -> {
                     pg.pgRestore(file, restoredAs, jobs);
                     return "pg_restore --jobs=" + jobs + " into " + restoredAs;
                 });
@@ -214,7 +213,7 @@ public class RestoreRunner {
         } catch (RestoreFailure | RuntimeException e) {
             if (created) {
                 pg.dropOwn(restoredAs);
-                record(restore.id, r -> r.restoredAs = null);
+                journal.record(restore.id, r -> r.restoredAs = null);
             }
             throw e;
         } finally {
@@ -222,24 +221,24 @@ public class RestoreRunner {
                 Files.deleteIfExists(spool);
             }
         }
-        moveTo(restore.id, RestorePhase.Verifying);
-        List<CheckResult> checks = step(restore.id, "verify", () -> {
+        journal.moveTo(restore.id, RestorePhase.Verifying);
+        List<CheckResult> checks = journal.step(restore.id, "verify", () -> {
             try (Connection c = pg.connect(restoredAs)) {
                 return Checks.sql(c, manifest, restore.requestedChecks);
             }
         });
-        recordChecks(restore.id, checks);
+        journal.recordChecks(restore.id, checks);
         if (restore.mode == RestoreMode.REPLACE) {
             String movedAside = database + "_corrupted_" + STAMP.format(Instant.now());
             boolean exists = pg.exists(database);
             pause(config.pauseBeforeSwap());
-            step(restore.id, "swap", () -> {
-                record(restore.id, r -> {
+            journal.step(restore.id, "swap", () -> {
+                journal.record(restore.id, r -> {
                     r.swapState = "swapping";
                     r.movedAsideAs = exists ? movedAside : null;
                 });
                 int terminated = pg.swap(database, restoredAs, movedAside, exists);
-                record(restore.id, r -> {
+                journal.record(restore.id, r -> {
                     r.swapState = "swapped";
                     r.restoredAs = database;
                 });
@@ -261,7 +260,7 @@ public class RestoreRunner {
         Path scratch = parent.resolve("." + path.getFileName() + ".lifeboat-restore-" + restore.id);
         DirectoryRestorer.Extracted extracted;
         try {
-            extracted = step(restore.id, "download-and-extract", () -> {
+            extracted = journal.step(restore.id, "download-and-extract", () -> {
                 try (VerifiedDownload download = new VerifiedDownload(bucket, decryption, manifest, downloaded)) {
                     DirectoryRestorer.Extracted result;
                     try {
@@ -279,15 +278,15 @@ public class RestoreRunner {
             DirectoryRestorer.deleteOwn(scratch);
             throw e;
         }
-        moveTo(restore.id, RestorePhase.Verifying);
-        List<CheckResult> checks = step(restore.id, "verify", () -> Checks.directory(extracted, manifest, restore.requestedChecks));
-        recordChecks(restore.id, checks);
+        journal.moveTo(restore.id, RestorePhase.Verifying);
+        List<CheckResult> checks = journal.step(restore.id, "verify", () -> Checks.directory(extracted, manifest, restore.requestedChecks));
+        journal.recordChecks(restore.id, checks);
         if (restore.mode == RestoreMode.NEW) {
             Path into = restore.restoredAs != null ? parent.resolve(restore.restoredAs)
                     : path.resolveSibling(path.getFileName() + "_restore_" + STAMP.format(Instant.now()));
-            step(restore.id, "move-into-place", () -> {
+            journal.step(restore.id, "move-into-place", () -> {
                 DirectoryRestorer.rename(scratch, into);
-                record(restore.id, r -> r.restoredAs = into.toString());
+                journal.record(restore.id, r -> r.restoredAs = into.toString());
                 return "restored into " + into;
             });
             return;
@@ -295,8 +294,8 @@ public class RestoreRunner {
         boolean exists = Files.exists(path, LinkOption.NOFOLLOW_LINKS);
         Path aside = DirectoryRestorer.moveAsideName(path, Instant.now());
         pause(config.pauseBeforeSwap());
-        step(restore.id, "swap", () -> {
-            record(restore.id, r -> {
+        journal.step(restore.id, "swap", () -> {
+            journal.record(restore.id, r -> {
                 r.swapState = "swapping";
                 r.movedAsideAs = exists ? aside.toString() : null;
             });
@@ -304,7 +303,7 @@ public class RestoreRunner {
                 DirectoryRestorer.rename(path, aside);
             }
             DirectoryRestorer.rename(scratch, path);
-            record(restore.id, r -> {
+            journal.record(restore.id, r -> {
                 r.swapState = "swapped";
                 r.restoredAs = path.toString();
             });
@@ -314,85 +313,6 @@ public class RestoreRunner {
         });
     }
 
-    @FunctionalInterface
-    interface StepAction<T> {
-        T run() throws Exception;
-    }
-
-    /** Runs and times a step; records it and emits {@code restore.step.completed.v1} when it succeeds. */
-    private <T> T step(String restoreId, String name, StepAction<T> action) throws Exception {
-        Instant start = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        T result;
-        try {
-            result = action.run();
-        } catch (RestoreFailure f) {
-            throw f;
-        } catch (Exception e) {
-            throw new RestoreFailure(name, e.getMessage() == null ? e.toString() : e.getMessage(), e);
-        }
-        Instant end = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        double seconds = Duration.between(start, end).toNanos() / 1e9;
-        String detail = result instanceof String s ? s : null;
-        QuarkusTransaction.requiringNew().run(() -> {
-            Restore r = Restore.findById(restoreId);
-            List<StepRecord> steps = new java.util.ArrayList<>(r.steps);
-            steps.add(new StepRecord(name, start, end, Math.round(seconds * 1000) / 1000.0, detail));
-            r.steps = steps;
-            outbox.append(r.actor, new RestoreStepCompleted(r.id, r.source, name, start, end, seconds));
-        });
-        return result;
-    }
-
-    private void record(String restoreId, java.util.function.Consumer<Restore> change) {
-        QuarkusTransaction.requiringNew().run(() -> change.accept(Restore.findById(restoreId)));
-    }
-
-    private void recordChecks(String restoreId, List<CheckResult> checks) throws RestoreFailure {
-        record(restoreId, r -> r.checks = checks);
-        List<String> failed = checks.stream().filter(c -> !c.passed()).map(c -> c.name() + ": " + c.detail()).toList();
-        if (!failed.isEmpty()) {
-            throw new RestoreFailure("verify", "checks failed: " + String.join("; ", failed));
-        }
-    }
-
-    private void moveTo(String restoreId, RestorePhase phase) {
-        record(restoreId, r -> r.moveTo(phase));
-    }
-
-    private void complete(String restoreId) {
-        QuarkusTransaction.requiringNew().run(() -> {
-            Restore r = Restore.findById(restoreId);
-            r.moveTo(RestorePhase.Completed);
-            r.completedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            r.bytesDone = r.bytesTotal == null ? r.bytesDone : r.bytesTotal;
-            double seconds = Duration.between(r.startedAt, r.completedAt).toNanos() / 1e9;
-            outbox.append(r.actor, new RestoreCompleted(r.id, r.source, r.backupId, r.recoveryPointAt, r.target,
-                    r.mode.name().toLowerCase(), r.reason.name(), r.incidentId, r.drillId, r.startedAt, r.completedAt, seconds,
-                    r.bytesTotal == null ? 0 : r.bytesTotal, r.checks));
-            LOG.infof("restore %s completed in %.1f s (%s into %s)", r.id, seconds, r.backupId, r.restoredAs);
-        });
-    }
-
-    /** Marks the restore Failed with the step and reason, and emits {@code restore.failed.v1}. */
-    void fail(String restoreId, String step, String reason) {
-        LOG.warnf("restore %s failed at %s: %s", restoreId, step, reason);
-        try {
-            QuarkusTransaction.requiringNew().run(() -> {
-                Restore r = Restore.findById(restoreId);
-                if (r == null || !r.phase.active()) {
-                    return;
-                }
-                r.moveTo(RestorePhase.Failed);
-                r.failedStep = step;
-                r.error = reason == null ? "unknown" : reason.length() > 4000 ? reason.substring(0, 4000) : reason;
-                r.completedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-                outbox.append(r.actor, new RestoreFailed(r.id, r.source, step, r.error, r.incidentId, r.drillId, r.completedAt));
-            });
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "cannot record failure of restore %s", restoreId);
-        }
-    }
-
     private static void pause(java.util.Optional<Duration> pause) {
         if (pause.isPresent()) {
             try {
@@ -400,15 +320,6 @@ public class RestoreRunner {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    private void heartbeat(String restoreId, long bytes) {
-        try {
-            QuarkusTransaction.requiringNew().run(() -> Restore.update("bytesDone = ?1, heartbeatAt = ?2 WHERE id = ?3",
-                    bytes, Instant.now(), restoreId));
-        } catch (RuntimeException e) {
-            LOG.debugf("progress update of %s failed: %s", restoreId, e.getMessage());
         }
     }
 }
