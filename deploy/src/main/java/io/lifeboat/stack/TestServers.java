@@ -52,8 +52,9 @@ public final class TestServers {
                 // the PostgreSQL server may run as another OS user: it must reach its folder
                 Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
                 TestServers servers = new TestServers(root, stackHome);
-                servers.startAll();
+                // registered first: servers already started are stopped even when a later one fails to start
                 Runtime.getRuntime().addShutdownHook(new Thread(servers::stopAll, "lifeboat-test-servers-stop"));
+                servers.startAll();
                 instance = servers;
             } catch (IOException e) {
                 throw new StackException("cannot start test servers: " + e.getMessage(), e);
