@@ -1,21 +1,42 @@
 package io.lifeboat.stack;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Loopback port helpers. */
 public final class Ports {
+    /*
+     * Test servers take ports below Linux's ephemeral range (32768-60999): a port picked there can be taken by
+     * any outgoing connection between the pick and the server's bind, which then fails with "Address already in
+     * use". 24000-32000 also stays clear of the fixed ports the script tests and benchmarks use (21xxx-23xxx).
+     */
+    private static final int FIRST = 24_000;
+    private static final int LAST = 32_000;
+
     private Ports() {
     }
 
     public static int free() {
-        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int candidate = ThreadLocalRandom.current().nextInt(FIRST, LAST);
+            if (bindable(candidate)) {
+                return candidate;
+            }
+        }
+        throw new StackException("no free port on 127.0.0.1 between " + FIRST + " and " + LAST);
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);
-            return socket.getLocalPort();
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            return true;
         } catch (IOException e) {
-            throw new StackException("no free port on 127.0.0.1", e);
+            return false;
         }
     }
 
