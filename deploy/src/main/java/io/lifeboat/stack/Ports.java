@@ -5,6 +5,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Loopback port helpers. */
@@ -16,6 +18,8 @@ public final class Ports {
      */
     private static final int FIRST = 24_000;
     private static final int LAST = 32_000;
+    /** Ports already handed out by this JVM: a server may not have bound its port yet when the next is picked. */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     private Ports() {
     }
@@ -23,7 +27,7 @@ public final class Ports {
     public static int free() {
         for (int attempt = 0; attempt < 200; attempt++) {
             int candidate = ThreadLocalRandom.current().nextInt(FIRST, LAST);
-            if (bindable(candidate)) {
+            if (bindable(candidate) && HANDED_OUT.add(candidate)) {
                 return candidate;
             }
         }
