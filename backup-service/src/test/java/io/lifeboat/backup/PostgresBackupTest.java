@@ -4,6 +4,7 @@ import com.github.luben.zstd.ZstdInputStream;
 import io.lifeboat.backup.config.S3Config;
 import io.lifeboat.events.EventCodec;
 import io.lifeboat.events.storage.BackupManifest;
+import io.lifeboat.events.storage.NewestTimestamp;
 import io.lifeboat.stack.PostgresServer;
 import io.lifeboat.stack.TestServers;
 import io.quarkus.test.junit.QuarkusTest;
@@ -76,6 +77,12 @@ class PostgresBackupTest {
         byte[] manifestJson = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(b.getString("manifestKey"))).asByteArray();
         BackupManifest manifest = EventCodec.mapper().readValue(manifestJson, BackupManifest.class);
         assertThat(manifest.rowCounts()).containsEntry("analytics", 2500L);
+        try (Connection c = TestServers.get().postgres().connect("analytics_src"); Statement s = c.createStatement()) {
+            s.execute("SET TIME ZONE 'UTC'");
+            var rs = s.executeQuery("SELECT max(\"timestamp\")::text FROM analytics");
+            rs.next();
+            assertThat(manifest.newestTimestamps()).containsEntry("analytics", new NewestTimestamp("timestamp", rs.getString(1)));
+        }
         assertThat(manifest.toolVersions().get("pg_dump")).startsWith("15");
         assertThat(manifest.toolVersions()).containsKey("server");
         assertThat(manifest.database()).isEqualTo("analytics_src");

@@ -57,6 +57,7 @@ public final class LocalStack {
             }
             SampleSystem.ensureDatabase(postgres);
             SampleSystem.ensureDirectory(settings.protectedData().resolve("chroma_db"));
+            Files.createDirectories(settings.home().resolve("drills")); // the drill workspace's parent
         });
         List<ServiceProcessRef> started = new ArrayList<>();
         for (StackSettings.ServiceSpec service : settings.services()) {
@@ -86,6 +87,17 @@ public final class LocalStack {
         launch(spec, spec.port(), process, Map.of());
         out.println("  started " + spec.name() + " (log " + process.logFile() + ")");
         return new ServiceProcessRef(spec, process);
+    }
+
+    /** Stops one service of the stack (as a crash or a redeploy would), leaving the servers and the others up. */
+    public void stopService(String service) {
+        serviceProcess(settings.service(service)).stop(Duration.ofSeconds(30));
+    }
+
+    /** Starts one service of the stack again with its usual configuration; returns once it is ready. */
+    public void startService(String service) throws IOException {
+        ServiceProcessRef ref = startService(settings.service(service));
+        ref.process.awaitReady(() -> "UP".equals(health(ref.spec.url() + "/q/health/ready")), Duration.ofSeconds(180));
     }
 
     /**
@@ -120,6 +132,9 @@ public final class LocalStack {
             command.add("-Dlifeboat.services." + other.name() + "=" + other.url());
         }
         command.add("-Dlifeboat.local.home=" + settings.home());
+        if (spec.name().equals("restore-service")) {
+            SampleRegistration.declaredTargets(settings).forEach((k, v) -> command.add("-D" + k + "=" + v));
+        }
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", jar.toString()));
         // secrets travel in the environment, not on the command line where `ps` shows them

@@ -8,11 +8,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * On `up`, registers the sample system with the services through their APIs, as a user would: backup sources
- * {@code analytics-db} and {@code vector-store}, their production restore targets, and a first backup of each.
- * Existing registrations are left alone.
+ * On `up`, registers the sample system with backup-service through its API, as a user would: backup sources
+ * {@code analytics-db} and {@code vector-store} and a first backup of each (existing registrations are left
+ * alone). restore-service's targets are declared in its configuration ({@link #declaredTargets}).
  */
 final class SampleRegistration {
 
@@ -27,6 +29,40 @@ final class SampleRegistration {
         this.out = out;
     }
 
+    /**
+     * restore-service's targets for the sample system, declared in its configuration so that they come back when
+     * its database is lost: the production homes of both sources, and the isolated, non-production targets drills
+     * restore into (a drill never restores into production).
+     */
+    static Map<String, String> declaredTargets(StackSettings settings) {
+        String chroma = settings.protectedData().resolve("chroma_db").toString();
+        Map<String, String> p = new LinkedHashMap<>();
+        postgresTarget(p, "analytics-db-home", settings, true);
+        p.put("lifeboat.restore.targets.analytics-db-home.source", "analytics-db");
+        directoryTarget(p, "vector-store-home", chroma, true);
+        p.put("lifeboat.restore.targets.vector-store-home.source", "vector-store");
+        postgresTarget(p, "drill-pg", settings, false);
+        directoryTarget(p, "drill-workspace", settings.home().resolve("drills").resolve("workspace").toString(), false);
+        return p;
+    }
+
+    private static void postgresTarget(Map<String, String> p, String name, StackSettings settings, boolean production) {
+        String prefix = "lifeboat.restore.targets." + name + ".";
+        p.put(prefix + "kind", "postgres");
+        p.put(prefix + "host", "127.0.0.1");
+        p.put(prefix + "port", Integer.toString(settings.pgPort()));
+        p.put(prefix + "user", PostgresServer.SUPERUSER);
+        p.put(prefix + "password-ref", "env:LIFEBOAT_PG_PASSWORD");
+        p.put(prefix + "production", Boolean.toString(production));
+    }
+
+    private static void directoryTarget(Map<String, String> p, String name, String path, boolean production) {
+        String prefix = "lifeboat.restore.targets." + name + ".";
+        p.put(prefix + "kind", "directory");
+        p.put(prefix + "path", path);
+        p.put(prefix + "production", Boolean.toString(production));
+    }
+
     void register() throws IOException {
         String backup = settings.service("backup-service").url();
         String restore = settings.service("restore-service").url();
@@ -37,21 +73,6 @@ final class SampleRegistration {
                 .formatted(settings.pgPort(), SampleSystem.DATABASE, PostgresServer.SUPERUSER));
         putIfMissing(backup + "/sources/vector-store", """
                 {"kind": "directory", "path": "%s"}""".formatted(chroma));
-        putIfMissing(restore + "/targets/analytics-db-home", """
-                {"kind": "postgres", "source": "analytics-db", "host": "127.0.0.1", "port": %d, "user": "%s",
-                 "passwordRef": "env:LIFEBOAT_PG_PASSWORD", "production": true}"""
-                .formatted(settings.pgPort(), PostgresServer.SUPERUSER));
-        putIfMissing(restore + "/targets/vector-store-home", """
-                {"kind": "directory", "source": "vector-store", "path": "%s", "production": true}""".formatted(chroma));
-        // isolated, non-production targets for drills: a drill never restores into production
-        java.nio.file.Files.createDirectories(settings.home().resolve("drills"));
-        putIfMissing(restore + "/targets/drill-pg", """
-                {"kind": "postgres", "host": "127.0.0.1", "port": %d, "user": "%s",
-                 "passwordRef": "env:LIFEBOAT_PG_PASSWORD", "production": false}"""
-                .formatted(settings.pgPort(), PostgresServer.SUPERUSER));
-        putIfMissing(restore + "/targets/drill-workspace", """
-                {"kind": "directory", "path": "%s", "production": false}"""
-                .formatted(settings.home().resolve("drills").resolve("workspace")));
         for (String source : new String[]{"analytics-db", "vector-store"}) {
             firstBackup(backup, restore, source);
         }

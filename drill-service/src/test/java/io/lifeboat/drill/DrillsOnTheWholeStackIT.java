@@ -93,6 +93,18 @@ class DrillsOnTheWholeStackIT {
                 "smoke-tests");
         assertThat(drill.getList("steps.budgetSeconds", Integer.class)).contains(900, 300, 600, 7200);
         assertThat(drill.getString("steps.find { it.name == 'verify' }.status")).isEqualTo("done");
+        // verified: the drill copy ends at the same newest row as production did when the test backup was taken
+        String newest;
+        try (Connection c = pg("chatbot_analytics"); Statement s = c.createStatement()) {
+            s.execute("SET TIME ZONE 'UTC'");
+            ResultSet rs = s.executeQuery("SELECT max(\"timestamp\")::text FROM analytics");
+            rs.next();
+            newest = rs.getString(1);
+        }
+        assertThat(drill.getString("prepared.find { it.source == 'analytics-db' }.newestTimestamps.analytics.value"))
+                .isEqualTo(newest);
+        assertThat(drill.getString("steps.find { it.name == 'verify' }.detail"))
+                .contains("analytics-db.analytics " + count("chatbot_analytics", "SELECT count(*) FROM analytics") + " rows, newest " + newest);
         assertThat(drill.getString("steps.find { it.name == 'assess' }.status")).isEqualTo("skipped");
         assertThat(drill.getDouble("rtoSeconds")).isPositive().isLessThan(120.0);
         assertThat(drill.getDouble("rpoSeconds")).isGreaterThanOrEqualTo(0.0).isLessThan(120.0);
@@ -119,13 +131,23 @@ class DrillsOnTheWholeStackIT {
 
     @Test
     @Order(3)
-    void anInfrastructureLossDrillSucceedsWithRestoreServicesHistoryEmptied() throws Exception {
-        try (Connection c = pg("lifeboat_restore"); Statement s = c.createStatement()) {
-            s.execute("TRUNCATE restore, catalog_entry, processed_event");
+    void anInfrastructureLossDrillSucceedsWithRestoreServicesDatabaseLost() throws Exception {
+        // restore-service loses its whole database (catalogue cache, restore history, target registry) and is
+        // redeployed: it must find the backups in the bucket alone and get its targets back from its configuration
+        stack.stopService("restore-service");
+        try (Connection c = pg("postgres"); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE lifeboat_restore WITH (FORCE)");
+            s.execute("CREATE DATABASE lifeboat_restore");
         }
+        stack.startService("restore-service");
+        assertThat(count("lifeboat_restore", "SELECT count(*) FROM restore")).isZero();
+        assertThat(count("lifeboat_restore", "SELECT count(*) FROM catalog_entry")).isZero();
+
         JsonPath drill = runDrill("{\"scenario\": \"infrastructure-loss\"}");
         assertThat(drill.getString("verdict")).as(drill.prettify()).isEqualTo("passed");
         assertThat(drill.getList("restores.source")).containsExactlyInAnyOrder("analytics-db", "vector-store");
+        as("viewer", "restore-service").get("/targets").then().statusCode(200)
+                .body("name", hasItems("analytics-db-home", "vector-store-home", "drill-pg", "drill-workspace"));
     }
 
     @Test

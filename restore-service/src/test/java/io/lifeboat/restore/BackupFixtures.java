@@ -10,6 +10,7 @@ import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
 import io.lifeboat.events.EventCodec;
 import io.lifeboat.events.backup.Encryption;
 import io.lifeboat.events.storage.BackupManifest;
+import io.lifeboat.events.storage.NewestTimestamp;
 import io.lifeboat.stack.PostgresServer;
 import io.lifeboat.stack.TestServers;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -55,7 +56,8 @@ final class BackupFixtures {
 
     /** A pg_dump of {@code database} stored as a backup of {@code source}. */
     static BackupManifest postgres(S3Client s3, String source, String database, Instant recoveryPoint,
-                                   Map<String, Long> rowCounts, boolean encrypt) throws Exception {
+                                   Map<String, Long> rowCounts, Map<String, NewestTimestamp> newestTimestamps,
+                                   boolean encrypt) throws Exception {
         PostgresServer pg = TestServers.get().postgres();
         ProcessBuilder dump = new ProcessBuilder(pg.binDir().resolve("pg_dump").toString(), "--format=custom", "-Z0",
                 "-h", "127.0.0.1", "-p", Integer.toString(pg.port()), "-U", PostgresServer.SUPERUSER, "-d", database);
@@ -65,7 +67,7 @@ final class BackupFixtures {
         if (p.waitFor() != 0) {
             throw new IllegalStateException("pg_dump failed: " + new String(p.getErrorStream().readAllBytes()));
         }
-        return store(s3, source, "postgres", raw, recoveryPoint, database, null, rowCounts, encrypt);
+        return store(s3, source, "postgres", raw, recoveryPoint, database, null, rowCounts, newestTimestamps, encrypt);
     }
 
     /** A tar of {@code dir} stored as a backup of {@code source}. */
@@ -91,11 +93,12 @@ final class BackupFixtures {
                 tar.closeArchiveEntry();
             }
         }
-        return store(s3, source, "directory", tarBytes.toByteArray(), recoveryPoint, null, dir.toString(), Map.of(), false);
+        return store(s3, source, "directory", tarBytes.toByteArray(), recoveryPoint, null, dir.toString(), Map.of(), null, false);
     }
 
     static BackupManifest store(S3Client s3, String source, String kind, byte[] plain, Instant point, String database,
-                                String path, Map<String, Long> rowCounts, boolean encrypt) throws Exception {
+                                String path, Map<String, Long> rowCounts, Map<String, NewestTimestamp> newestTimestamps,
+                                boolean encrypt) throws Exception {
         String backupId = source + "-" + ID.format(point) + "-" + HexFormat.of().formatHex(new byte[]{(byte) (point.getNano() >> 8), (byte) System.nanoTime()});
         String folder = "backups/" + source + "/" + DAY.format(point) + "/" + backupId + "/";
         ByteArrayOutputStream stored = new ByteArrayOutputStream();
@@ -114,7 +117,7 @@ final class BackupFixtures {
         s3.putObject(b -> b.bucket(BUCKET).key(folder + "data"), RequestBody.fromBytes(data));
         BackupManifest manifest = new BackupManifest(1, backupId, source, kind, point, point, point.plusSeconds(1),
                 plain.length, data.length, sha, folder + "data", "zstd", encryption, database, path,
-                Map.of("fixture", "restore-service test"), rowCounts);
+                Map.of("fixture", "restore-service test"), rowCounts, newestTimestamps);
         s3.putObject(b -> b.bucket(BUCKET).key(folder + "manifest.json"), RequestBody.fromString(EventCodec.toJson(manifest)));
         return manifest;
     }

@@ -2,6 +2,7 @@ package io.lifeboat.restore;
 
 import io.agroal.api.AgroalDataSource;
 import io.lifeboat.events.storage.BackupManifest;
+import io.lifeboat.events.storage.NewestTimestamp;
 import io.lifeboat.restore.restore.RestoreRecovery;
 import io.lifeboat.stack.PostgresServer;
 import io.lifeboat.stack.TestServers;
@@ -91,14 +92,27 @@ class RestoreTest {
     }
 
     private BackupManifest shopBackup(String source, String database, boolean encrypt) throws Exception {
+        return shopBackup(source, database, encrypt, null);
+    }
+
+    /** A backup of a fresh shop database; {@code claimedNewest} overrides the newest timestamp its manifest records. */
+    private BackupManifest shopBackup(String source, String database, boolean encrypt, String claimedNewest) throws Exception {
         BackupFixtures.ensureBucket(s3);
         TestServers.get().postgres().createDatabase(database);
         sql(database, """
                 DROP TABLE IF EXISTS analytics;
                 CREATE TABLE analytics (id bigserial PRIMARY KEY, "timestamp" timestamptz, question text);
                 INSERT INTO analytics ("timestamp", question) SELECT now() - g * interval '1 minute', 'q' || g FROM generate_series(1, 1200) g;""");
+        String newest;
+        try (Connection c = TestServers.get().postgres().connect(database); Statement s = c.createStatement()) {
+            s.execute("SET TIME ZONE 'UTC'");
+            ResultSet rs = s.executeQuery("SELECT max(\"timestamp\")::text FROM analytics");
+            rs.next();
+            newest = rs.getString(1);
+        }
         return BackupFixtures.postgres(s3, source, database, Instant.now().truncatedTo(ChronoUnit.MICROS),
-                Map.of("analytics", 1200L), encrypt);
+                Map.of("analytics", 1200L),
+                Map.of("analytics", new NewestTimestamp("timestamp", claimedNewest == null ? newest : claimedNewest)), encrypt);
     }
 
     @Test
@@ -116,7 +130,8 @@ class RestoreTest {
         assertThat(r.getString("recoveryPointAt")).isEqualTo(m.recoveryPointAt().toString());
         assertThat(r.getList("steps.name")).containsExactly("identify-backup", "download-and-restore", "verify");
         assertThat(r.getList("steps.durationSeconds", Float.class)).allMatch(d -> d >= 0);
-        assertThat(r.getList("checks.passed", Boolean.class)).hasSize(3).containsOnly(true);
+        assertThat(r.getList("checks.passed", Boolean.class)).hasSize(4).containsOnly(true);
+        assertThat(r.getList("checks.name", String.class)).contains("newest-timestamp analytics.timestamp");
         String restoredAs = r.getString("restoredAs");
         assertThat(restoredAs).matches("shop_new_src_restore_\\d{14}");
         assertThat(count(restoredAs, "SELECT count(*) FROM analytics")).isEqualTo(1200);
@@ -178,6 +193,21 @@ class RestoreTest {
     }
 
     @Test
+    void aRestoredTableEndingBeforeTheBackupsNewestRowFailsVerificationAndIsNotSwappedIn() throws Exception {
+        // the manifest says the backup's newest row is from 2099: what was restored does not end there
+        shopBackup("shop-newest", "shop_newest", false, "2099-01-01 00:00:00+00");
+        sql("shop_newest", "DELETE FROM analytics WHERE id > 10");
+        pgTarget("pg-newest", false);
+        JsonPath r = finished(restore("{\"source\": \"shop-newest\", \"target\": \"pg-newest\", \"mode\": \"replace\"}"));
+        assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Failed");
+        assertThat(r.getString("failedStep")).isEqualTo("verify");
+        assertThat(r.getString("error")).contains("newest-timestamp analytics.timestamp");
+        assertThat(r.getString("checks.find { it.name == 'newest-timestamp analytics.timestamp' }.detail"))
+                .contains("the backup recorded 2099-01-01 00:00:00+00");
+        assertThat(count("shop_newest", "SELECT count(*) FROM analytics")).isEqualTo(10);
+    }
+
+    @Test
     void replaceOfADirectoryKeepsTheDamagedOneByteForByte() throws Exception {
         BackupFixtures.ensureBucket(s3);
         Path parent = Files.createTempDirectory("restore-dir");
@@ -236,7 +266,7 @@ class RestoreTest {
         // the same data claimed to be encrypted with a key this service does not hold
         BackupManifest foreign = new BackupManifest(1, m.backupId(), m.source(), m.kind(), m.recoveryPointAt(), m.startedAt(),
                 m.completedAt(), m.sizeBytes(), m.storedBytes(), m.sha256(), m.objectKey(), "zstd",
-                new io.lifeboat.events.backup.Encryption("AES256_GCM_HKDF_1MB", "tink-12345"), m.database(), null, Map.of(), Map.of());
+                new io.lifeboat.events.backup.Encryption("AES256_GCM_HKDF_1MB", "tink-12345"), m.database(), null, Map.of(), Map.of(), null);
         String manifestKey = m.objectKey().replace("/data", "/manifest.json");
         s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(manifestKey),
                 RequestBody.fromString(io.lifeboat.events.EventCodec.toJson(foreign)));

@@ -43,6 +43,12 @@ class TargetApiTest {
     }
 
     @Test
+    void targetsDeclaredInConfigurationAreRegisteredAtStart() {
+        as("viewer").get("/targets/declared-scratch").then().statusCode(200)
+                .body("kind", is("directory")).body("path", is("/tmp/lifeboat-declared-scratch")).body("production", is(false));
+    }
+
+    @Test
     void completedBackupEventsFillTheCatalogueCache() throws Exception {
         Instant point = Instant.parse("2026-11-25T02:00:00Z");
         BackupCompleted done = new BackupCompleted("cache-src-20261125T020000Z-aaaa", "cache-src", "directory", point,

@@ -12,6 +12,7 @@ import io.lifeboat.events.backup.BackupFailed;
 import io.lifeboat.events.backup.BackupStarted;
 import io.lifeboat.events.backup.Encryption;
 import io.lifeboat.events.storage.BackupManifest;
+import io.lifeboat.events.storage.NewestTimestamp;
 import io.lifeboat.outbox.Outbox;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -94,7 +95,8 @@ public class BackupRunner {
     }
 
     /** What reading the source produced, for the manifest. */
-    private record SourceRead(Instant recoveryPoint, Map<String, String> toolVersions, Map<String, Long> rowCounts) {
+    private record SourceRead(Instant recoveryPoint, Map<String, String> toolVersions, Map<String, Long> rowCounts,
+                              Map<String, NewestTimestamp> newestTimestamps) {
     }
 
     void run(String backupId) {
@@ -156,7 +158,7 @@ public class BackupRunner {
                     sha256, objectKey, "zstd", encryptionInfo,
                     source.kind == SourceKind.postgres ? source.databaseName : null,
                     source.kind == SourceKind.directory ? source.path : null,
-                    sourceRead.toolVersions(), sourceRead.rowCounts());
+                    sourceRead.toolVersions(), sourceRead.rowCounts(), sourceRead.newestTimestamps());
             try {
                 store.putManifest(manifestKey, manifest);
             } catch (RuntimeException e) {
@@ -241,7 +243,8 @@ public class BackupRunner {
             tools.put("pg_dump", PostgresDump.pgDumpVersion(pgDump));
             tools.put("server", dump.serverVersion());
             tools.put("zstd", com.github.luben.zstd.util.Native.isLoaded() ? "zstd-jni" : "unknown");
-            return new SourceRead(dump.recoveryPoint().truncatedTo(ChronoUnit.MICROS), tools, dump.rowCounts());
+            return new SourceRead(dump.recoveryPoint().truncatedTo(ChronoUnit.MICROS), tools, dump.rowCounts(),
+                    dump.newestTimestamps());
         }
     }
 
@@ -254,7 +257,7 @@ public class BackupRunner {
         // a directory's data is as of when reading starts: quiesce writers with a preHook for a consistent copy
         Instant point = Instant.now().truncatedTo(ChronoUnit.MICROS);
         DirectoryArchive.write(root, sink);
-        return new SourceRead(point, Map.of("archive", "tar (POSIX)", "compression", "zstd"), Map.of());
+        return new SourceRead(point, Map.of("archive", "tar (POSIX)", "compression", "zstd"), Map.of(), null);
     }
 
     private void estimate(String backupId, long bytes) {

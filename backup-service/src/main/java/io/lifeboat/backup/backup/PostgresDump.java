@@ -1,6 +1,7 @@
 package io.lifeboat.backup.backup;
 
 import io.lifeboat.backup.source.Source;
+import io.lifeboat.events.storage.NewestTimestamp;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,7 +26,7 @@ import java.util.stream.Stream;
 /**
  * A consistent dump of a PostgreSQL database. A repeatable-read transaction exports its snapshot; pg_dump
  * imports it ({@code --snapshot}), so the recovery point is that transaction's start on the server's clock and
- * the row counts recorded in the manifest describe exactly the dumped data. pg_dump runs uncompressed
+ * the row counts and newest timestamps recorded in the manifest describe exactly the dumped data. pg_dump runs uncompressed
  * ({@code -Z0}): Lifeboat compresses with multi-threaded zstd while streaming.
  */
 final class PostgresDump implements AutoCloseable {
@@ -34,6 +35,7 @@ final class PostgresDump implements AutoCloseable {
     private final String snapshotId;
     private final Instant recoveryPoint;
     private final Map<String, Long> rowCounts;
+    private final Map<String, NewestTimestamp> newestTimestamps;
     private final String serverVersion;
     private final long databaseBytes;
     private Process process;
@@ -41,11 +43,12 @@ final class PostgresDump implements AutoCloseable {
     private Thread stderrReader;
 
     private PostgresDump(Connection snapshotTx, String snapshotId, Instant recoveryPoint, Map<String, Long> rowCounts,
-                         String serverVersion, long databaseBytes) {
+                         Map<String, NewestTimestamp> newestTimestamps, String serverVersion, long databaseBytes) {
         this.snapshotTx = snapshotTx;
         this.snapshotId = snapshotId;
         this.recoveryPoint = recoveryPoint;
         this.rowCounts = rowCounts;
+        this.newestTimestamps = newestTimestamps;
         this.serverVersion = serverVersion;
         this.databaseBytes = databaseBytes;
     }
@@ -72,13 +75,25 @@ final class PostgresDump implements AutoCloseable {
                 size = rs.getLong(4);
             }
             Map<String, Long> counts = new LinkedHashMap<>();
+            Map<String, NewestTimestamp> newest = new LinkedHashMap<>();
+            try (Statement s = c.createStatement()) {
+                s.execute("SET LOCAL TIME ZONE 'UTC'"); // NewestTimestamp's text is printed in UTC
+            }
             for (String table : source.rowCountTableList()) {
                 try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + quote(table))) {
                     rs.next();
                     counts.put(table, rs.getLong(1));
                 }
+                String column = timestampColumn(c, table);
+                if (column != null) {
+                    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                            "SELECT max(" + quote(column) + ")::text FROM " + quote(table))) {
+                        rs.next();
+                        newest.put(table, new NewestTimestamp(column, rs.getString(1)));
+                    }
+                }
             }
-            return new PostgresDump(c, snapshot, point, counts, version, size);
+            return new PostgresDump(c, snapshot, point, counts, newest, version, size);
         } catch (SQLException e) {
             closeQuietly(c);
             throw new BackupFailure("snapshot", "cannot open a snapshot of " + source.databaseName + " on "
@@ -146,6 +161,26 @@ final class PostgresDump implements AutoCloseable {
 
     Map<String, Long> rowCounts() {
         return rowCounts;
+    }
+
+    Map<String, NewestTimestamp> newestTimestamps() {
+        return newestTimestamps;
+    }
+
+    /**
+     * The column that dates a table's rows: one named {@code timestamp} (the runbook's tables), else
+     * {@code created_at}, else the table's first timestamp or date column; null when it has none.
+     */
+    static String timestampColumn(Connection c, String table) throws SQLException {
+        String sql = "SELECT a.attname FROM pg_attribute a WHERE a.attrelid = ?::regclass AND a.attnum > 0 "
+                + "AND NOT a.attisdropped AND a.atttypid IN ('timestamp'::regtype, 'timestamptz'::regtype, 'date'::regtype) "
+                + "ORDER BY (a.attname = 'timestamp') DESC, (a.attname = 'created_at') DESC, a.attnum LIMIT 1";
+        try (var ps = c.prepareStatement(sql)) {
+            ps.setString(1, quote(table));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     String serverVersion() {

@@ -12,6 +12,7 @@ import io.lifeboat.drill.scenario.Step;
 import io.lifeboat.events.drill.DrillCompleted;
 import io.lifeboat.events.drill.DrillStarted;
 import io.lifeboat.events.drill.DrillStepCompleted;
+import io.lifeboat.events.storage.NewestTimestamp;
 import io.lifeboat.outbox.Outbox;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -25,6 +26,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -71,7 +73,8 @@ public class DrillRunner {
 
     /** Per source: the test backup, its recovery point and what was in it. */
     record Prepared(String source, String kind, String backupId, Instant recoveryPoint, long storedBytes,
-                    Map<String, Long> rowCounts, long files, long bytes, String database) {
+                    Map<String, Long> rowCounts, Map<String, NewestTimestamp> newestTimestamps, long files, long bytes,
+                    String database) {
     }
 
     record Restored(String source, String restoreId, String restoredAs, double seconds, long storedBytes, boolean checksPassed,
@@ -134,7 +137,9 @@ public class DrillRunner {
                 } else if (step.name().equals("verify") || step.name().equals("smoke-tests")) {
                     List<String> problems = step.name().equals("verify") ? verify(prepared, restored) : smoke(restored);
                     reasons.addAll(problems);
-                    detail = problems.isEmpty() ? "restored data matches the prepared state" : String.join("; ", problems);
+                    detail = !problems.isEmpty() ? String.join("; ", problems)
+                            : step.name().equals("verify") ? "restored data matches the prepared state" + matched(prepared)
+                            : "restore checks passed";
                     if (!problems.isEmpty()) status = "failed";
                     seconds = Duration.between(s, Instant.now()).toNanos() / 1e9;
                     if (step.name().equals("verify")) verifiedAt = Instant.now();
@@ -191,12 +196,15 @@ public class DrillRunner {
         }
         Map<String, Long> rows = new java.util.LinkedHashMap<>();
         m.path("rowCounts").fields().forEachRemaining(e -> rows.put(e.getKey(), e.getValue().asLong()));
+        Map<String, NewestTimestamp> newest = new java.util.LinkedHashMap<>();
+        m.path("newestTimestamps").fields().forEachRemaining(e -> newest.put(e.getKey(),
+                new NewestTimestamp(e.getValue().path("column").asText(), e.getValue().path("value").asText(null))));
         long[] filesAndBytes = {0, 0};
         if ("directory".equals(sourceDef.path("kind").asText())) {
             filesAndBytes = IsolatedTargets.count(java.nio.file.Path.of(sourceDef.path("path").asText()));
         }
         return new Prepared(source, sourceDef.path("kind").asText(), backupId, Instant.parse(m.path("recoveryPointAt").asText()),
-                m.path("storedBytes").asLong(), rows, filesAndBytes[0], filesAndBytes[1], m.path("database").asText(null));
+                m.path("storedBytes").asLong(), rows, newest, filesAndBytes[0], filesAndBytes[1], m.path("database").asText(null));
     }
 
     private Restored restoreIsolated(String drillId, Prepared p) throws DrillFailure {
@@ -232,7 +240,7 @@ public class DrillRunner {
                 p.storedBytes(), checks, steps, r.path("error").asText(null));
     }
 
-    /** The restored data matches the prepared state: row counts, or file count and bytes. */
+    /** The restored data matches the prepared state: row counts and newest timestamps, or file count and bytes. */
     private List<String> verify(List<Prepared> prepared, List<Restored> restored) {
         List<String> problems = new ArrayList<>();
         if (restored.isEmpty()) {
@@ -241,10 +249,17 @@ public class DrillRunner {
         for (Restored r : restored) {
             Prepared p = prepared.stream().filter(x -> x.source().equals(r.source())).findFirst().orElseThrow();
             if ("postgres".equals(p.kind())) {
-                Map<String, Long> actual = targets.rowCounts(r.restoredAs(), p.rowCounts().keySet());
+                IsolatedTargets.TableState actual = targets.tableState(r.restoredAs(), p.rowCounts().keySet(), p.newestTimestamps());
                 p.rowCounts().forEach((table, expected) -> {
-                    if (!expected.equals(actual.get(table))) {
-                        problems.add(r.source() + "." + table + ": " + actual.get(table) + " rows restored, " + expected + " backed up");
+                    if (!expected.equals(actual.rowCounts().get(table))) {
+                        problems.add(r.source() + "." + table + ": " + actual.rowCounts().get(table) + " rows restored, "
+                                + expected + " backed up");
+                    }
+                });
+                p.newestTimestamps().forEach((table, expected) -> {
+                    if (!actual.newest().containsKey(table) || !Objects.equals(expected.value(), actual.newest().get(table))) {
+                        problems.add(r.source() + "." + table + ": newest " + expected.column() + " restored is "
+                                + actual.newest().get(table) + ", backed up " + expected.value());
                     }
                 });
             } else {
@@ -256,6 +271,20 @@ public class DrillRunner {
             }
         }
         return problems;
+    }
+
+    /** What verify compared, for the step's detail: the numbers a drill report shows. */
+    private static String matched(List<Prepared> prepared) {
+        List<String> parts = new ArrayList<>();
+        for (Prepared p : prepared) {
+            if ("postgres".equals(p.kind())) {
+                p.rowCounts().forEach((table, rows) -> parts.add(p.source() + "." + table + " " + rows + " rows"
+                        + (p.newestTimestamps().containsKey(table) ? ", newest " + p.newestTimestamps().get(table).value() : "")));
+            } else {
+                parts.add(p.source() + " " + p.files() + " files / " + p.bytes() + " bytes");
+            }
+        }
+        return parts.isEmpty() ? "" : ": " + String.join("; ", parts);
     }
 
     private static List<String> smoke(List<Restored> restored) {

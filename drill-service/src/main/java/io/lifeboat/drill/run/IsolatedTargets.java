@@ -3,6 +3,7 @@ package io.lifeboat.drill.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lifeboat.drill.client.ServiceClient;
 import io.lifeboat.drill.config.DrillConfig;
+import io.lifeboat.events.storage.NewestTimestamp;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -62,19 +63,32 @@ public class IsolatedTargets {
         return id.length() > 63 ? id.substring(0, 63) : id;
     }
 
-    Map<String, Long> rowCounts(String database, Collection<String> tables) {
+    /** What a restored database holds: row counts, and each table's newest timestamp read as the backup read it. */
+    record TableState(Map<String, Long> rowCounts, Map<String, String> newest) {
+    }
+
+    TableState tableState(String database, Collection<String> tables, Map<String, NewestTimestamp> newestColumns) {
         Map<String, Long> counts = new LinkedHashMap<>();
+        Map<String, String> newest = new LinkedHashMap<>();
         try (Connection c = connect(database); Statement s = c.createStatement()) {
+            s.execute("SET TIME ZONE 'UTC'"); // NewestTimestamp's text is printed in UTC
             for (String table : tables) {
                 try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + quote(table))) {
                     rs.next();
                     counts.put(table, rs.getLong(1));
                 }
             }
+            for (var entry : newestColumns.entrySet()) {
+                try (ResultSet rs = s.executeQuery("SELECT max(" + quote(entry.getValue().column()) + ")::text FROM "
+                        + quote(entry.getKey()))) {
+                    rs.next();
+                    newest.put(entry.getKey(), rs.getString(1));
+                }
+            }
         } catch (SQLException | DrillFailure e) {
-            LOG.warnf("cannot count rows in %s: %s", database, e.getMessage());
+            LOG.warnf("cannot read the tables of %s: %s", database, e.getMessage());
         }
-        return counts;
+        return new TableState(counts, newest);
     }
 
     /** Removes the drill's own copy; only names marked {@code _drill_} are ever removed. */

@@ -3,7 +3,10 @@ package io.lifeboat.restore.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import io.lifeboat.restore.target.TargetKind;
+
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** How restores run ({@code lifeboat.restore.*}). */
@@ -30,6 +33,33 @@ public interface RestoreConfig {
     Optional<String> instanceId();
 
     Encryption encryption();
+
+    /**
+     * Targets declared in configuration ({@code lifeboat.restore.targets.<name>.kind=postgres ...}), registered at
+     * start when missing: a restore-service whose database was lost (runbook scenario 3) comes back knowing where
+     * it may restore. Targets changed over the API keep their changes.
+     */
+    Map<String, DeclaredTarget> targets();
+
+    /** The fields of {@code PUT /targets/{name}}. */
+    interface DeclaredTarget {
+        TargetKind kind();
+
+        Optional<String> source();
+
+        Optional<String> host();
+
+        Optional<Integer> port();
+
+        Optional<String> user();
+
+        Optional<String> passwordRef();
+
+        Optional<String> path();
+
+        @WithDefault("false")
+        boolean production();
+    }
 
     /**
      * Fault injection for crash tests (off by default): a pause right before and right after the swap of a

@@ -2,6 +2,7 @@ package io.lifeboat.restore.restore;
 
 import io.lifeboat.events.restore.CheckResult;
 import io.lifeboat.events.storage.BackupManifest;
+import io.lifeboat.events.storage.NewestTimestamp;
 
 import java.io.IOException;
 import java.net.URI;
@@ -19,7 +20,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Runs post-restore checks: the row counts the backup recorded, requested SQL checks, HTTP smoke tests. */
+/**
+ * Runs post-restore checks: the row counts and newest timestamps the backup recorded, requested SQL checks, HTTP
+ * smoke tests.
+ */
 final class Checks {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -32,6 +36,9 @@ final class Checks {
         Map<String, Long> recorded = manifest.rowCounts() == null ? Map.of() : manifest.rowCounts();
         for (var entry : recorded.entrySet()) {
             results.add(rowCount(restored, entry.getKey(), entry.getValue(), "the backup recorded " + entry.getValue()));
+        }
+        if (manifest.newestTimestamps() != null) {
+            manifest.newestTimestamps().forEach((table, newest) -> results.add(newestTimestamp(restored, table, newest)));
         }
         for (CheckSpec spec : requested) {
             switch (spec.type()) {
@@ -71,6 +78,24 @@ final class Checks {
             rs.next();
             long actual = rs.getLong(1);
             return new CheckResult(name, actual >= expected, actual + " rows (" + why + ")");
+        } catch (SQLException e) {
+            return new CheckResult(name, false, e.getMessage());
+        }
+    }
+
+    /** The restored table ends where the backup's snapshot did: the same newest timestamp, printed the same way. */
+    private static CheckResult newestTimestamp(Connection c, String table, NewestTimestamp recorded) {
+        String name = "newest-timestamp " + table + "." + recorded.column();
+        try (Statement s = c.createStatement()) {
+            s.execute("SET TIME ZONE 'UTC'");
+            try (ResultSet rs = s.executeQuery("SELECT max(" + PostgresRestorer.quote(recorded.column()) + ")::text FROM "
+                    + qualified(table))) {
+                rs.next();
+                String actual = rs.getString(1);
+                boolean ok = java.util.Objects.equals(actual, recorded.value());
+                return new CheckResult(name, ok, "newest " + actual + (ok ? ", as" : ", but") + " the backup recorded "
+                        + recorded.value());
+            }
         } catch (SQLException e) {
             return new CheckResult(name, false, e.getMessage());
         }
