@@ -1,5 +1,8 @@
 package io.lifeboat.stack;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -9,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,6 +22,7 @@ import java.util.Map;
  */
 final class SampleRegistration {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final StackSettings settings;
     private final String token;
@@ -73,6 +78,7 @@ final class SampleRegistration {
                 .formatted(settings.pgPort(), SampleSystem.DATABASE, PostgresServer.SUPERUSER));
         putIfMissing(backup + "/sources/vector-store", """
                 {"kind": "directory", "path": "%s"}""".formatted(chroma));
+        followPostgresPort(backup + "/sources/analytics-db");
         for (String source : new String[]{"analytics-db", "vector-store"}) {
             firstBackup(backup, restore, source);
         }
@@ -88,6 +94,29 @@ final class SampleRegistration {
             throw new StackException("registering " + url + " failed: " + put.statusCode() + " " + put.body());
         }
         out.println("  registered " + url.substring(url.indexOf('/', 8)));
+    }
+
+    /**
+     * The sample database's server moves when the stack starts on another port (LIFEBOAT_PG_PORT): point the
+     * registered source at it, keeping every other setting the user may have changed.
+     */
+    private void followPostgresPort(String url) throws IOException {
+        HttpResponse<String> current = send(HttpRequest.newBuilder(URI.create(url)).GET());
+        if (current.statusCode() != 200) {
+            return;
+        }
+        ObjectNode source = (ObjectNode) JSON.readTree(current.body());
+        if (source.path("port").asInt() == settings.pgPort()) {
+            return;
+        }
+        source.put("port", settings.pgPort());
+        source.remove(List.of("name", "nextRunAt", "createdAt", "updatedAt"));
+        HttpResponse<String> put = send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(source))));
+        if (put.statusCode() / 100 != 2) {
+            throw new StackException("updating " + url + " to port " + settings.pgPort() + " failed: " + put.statusCode() + " " + put.body());
+        }
+        out.println("  " + url.substring(url.indexOf('/', 8)) + " now points at port " + settings.pgPort());
     }
 
     private void firstBackup(String backupUrl, String restoreUrl, String source) throws IOException {

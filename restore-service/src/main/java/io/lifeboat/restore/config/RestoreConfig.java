@@ -35,9 +35,9 @@ public interface RestoreConfig {
     Encryption encryption();
 
     /**
-     * Targets declared in configuration ({@code lifeboat.restore.targets.<name>.kind=postgres ...}), registered at
-     * start when missing: a restore-service whose database was lost (runbook scenario 3) comes back knowing where
-     * it may restore. Targets changed over the API keep their changes.
+     * Targets declared in configuration ({@code lifeboat.restore.targets.<name>.kind=postgres ...}), applied at
+     * every start (created or updated): a restore-service whose database was lost (runbook scenario 3) comes back
+     * knowing where it may restore. Changes made over the API to a declared target last until the next start.
      */
     Map<String, DeclaredTarget> targets();
 

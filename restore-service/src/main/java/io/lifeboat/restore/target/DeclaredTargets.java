@@ -15,8 +15,9 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Registers the targets declared in configuration that the registry lacks, at start. A declaration that the
- * API would refuse stops the service with the property and the problem named, rather than being half applied.
+ * Applies the targets declared in configuration at start: configuration is their source of truth, so a
+ * restore-service that lost its database, or whose servers moved, comes back with them right. A declaration that
+ * the API would refuse stops the service with the property and the problem named, rather than being half applied.
  */
 @ApplicationScoped
 public class DeclaredTargets {
@@ -49,8 +50,7 @@ public class DeclaredTargets {
             }
             boolean created;
             try {
-                created = QuarkusTransaction.requiringNew().call(() ->
-                        Target.findById(name) == null && targets.put(name, request));
+                created = QuarkusTransaction.requiringNew().call(() -> targets.put(name, request));
             } catch (ApiException refused) {
                 throw new IllegalStateException(property + " is invalid: " + refused.getMessage(), refused);
             } catch (RuntimeException e) {
@@ -60,9 +60,8 @@ public class DeclaredTargets {
                 }
                 created = false;
             }
-            if (created) {
-                LOG.infof("registered target %s (%s%s) from configuration", name, d.kind(), d.production() ? ", production" : "");
-            }
+            LOG.infof("%s target %s (%s%s) from configuration", created ? "registered" : "applied", name, d.kind(),
+                    d.production() ? ", production" : "");
         });
     }
 }
