@@ -5,6 +5,8 @@ import io.lifeboat.events.backup.BackupCompleted;
 import io.lifeboat.events.backup.BackupVerified;
 import io.lifeboat.events.backup.Retention;
 import io.lifeboat.events.backup.SourceUpdated;
+import io.lifeboat.events.drill.DrillCompleted;
+import io.lifeboat.events.drill.DrillStarted;
 import io.lifeboat.events.restore.CheckResult;
 import io.lifeboat.events.restore.RestoreCompleted;
 import io.lifeboat.events.restore.RestoreStarted;
@@ -48,7 +50,15 @@ class IncidentReportTest {
                 "zstd", null, Map.of(), Map.of("analytics", 10L)), recoveryPoint.plusSeconds(30));
         CloudEvent verified = Publish.send("/lifeboat/backup-service", new BackupVerified(backupId, source, true, "ok", true,
                 recoveryPoint.plusSeconds(40)), recoveryPoint.plusSeconds(40));
-        Publish.awaitStored(store, updated, completed, verified);
+        // a drill of this source an hour before the impact, and one of another source: only the first is related
+        Instant drillStart = impact.minus(Duration.ofHours(1));
+        CloudEvent drillStarted = Publish.send("/lifeboat/drill-service", new DrillStarted("drill-report-1", "database-loss",
+                List.of(source), drillStart), drillStart);
+        CloudEvent drillCompleted = Publish.send("/lifeboat/drill-service", new DrillCompleted("drill-report-1", "database-loss",
+                "Completed", "passed", List.of(), 95.0, 60.0, 1.0e6, drillStart, drillStart.plusSeconds(100)), drillStart.plusSeconds(100));
+        CloudEvent otherDrill = Publish.send("/lifeboat/drill-service", new DrillStarted("drill-report-other",
+                "vector-store-corruption", List.of("report-other-store"), drillStart), drillStart);
+        Publish.awaitStored(store, updated, completed, verified, drillStarted, drillCompleted, otherDrill);
 
         String id = as("operator").contentType(ContentType.JSON).body("""
                         {"title": "analytics database lost", "severity": "sev1", "scenario": "DATABASE-LOSS",
@@ -122,6 +132,10 @@ class IncidentReportTest {
         int startedAt = timeline.getList("type").indexOf("lifeboat.restore.started.v1");
         assertThat(timeline.getString("[" + startedAt + "].offsetFromImpact")).isEqualTo("PT40M");
         assertThat(timeline.getString("[0].offsetFromImpact")).startsWith("PT-");
+        assertThat(timeline.getList("subject")).contains("drill-report-1").doesNotContain("drill-report-other");
+        assertThat(timeline.getString("find { it.type == 'lifeboat.drill.completed.v1' }.summary"))
+                .isEqualTo("drill drill-report-1 passed, drill RTO 95 s");
+        assertThat(timeline.getString("find { it.type == 'lifeboat.drill.started.v1' }.offsetFromImpact")).isEqualTo("PT-1H");
     }
 
     @Test

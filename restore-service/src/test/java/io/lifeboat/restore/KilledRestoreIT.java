@@ -33,8 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * kill -9 of the packaged restore-service during a directory replace, just before and just after the swap: after
- * the restart the restore is Failed and the target holds the old data or the fully restored data, never a mix.
+ * kill -9 of the packaged restore-service during a directory or database replace, just before and just after the
+ * swap: after the restart the restore is Failed, says what the target holds, and the target holds the old data or
+ * the fully restored data, never a mix; nothing is deleted.
  */
 class KilledRestoreIT {
 
@@ -160,6 +161,79 @@ class KilledRestoreIT {
             Path aside = Path.of(sql("SELECT moved_aside_as FROM restore WHERE target = 'killed-after'"));
             assertThat(Files.readString(aside.resolve("a.txt"))).isEqualTo("old a");
             assertThat(Files.readString(aside.resolve("old-only.txt"))).isEqualTo("old");
+        } finally {
+            service.stop(Duration.ofSeconds(20));
+        }
+    }
+
+    private static long rows(String database) throws Exception {
+        try (Connection c = TestServers.get().postgres().connect(database); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** A database with 5 rows backed up, then damaged down to 2, and a replace restore running to the pause. */
+    private static String prepareAndStartPostgres(int port, String name) throws Exception {
+        String database = name.replace('-', '_');
+        PostgresServer pg = TestServers.get().postgres();
+        pg.createDatabase(database);
+        try (Connection c = pg.connect(database); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE t (id int PRIMARY KEY, \"timestamp\" timestamptz); "
+                    + "INSERT INTO t SELECT g, now() - g * interval '1 minute' FROM generate_series(1, 5) g");
+        }
+        BackupFixtures.postgres(s3, name, database, Instant.now().truncatedTo(ChronoUnit.MICROS), Map.of("t", 5L), null, false);
+        try (Connection c = pg.connect(database); Statement s = c.createStatement()) {
+            s.execute("DELETE FROM t WHERE id > 2");
+        }
+        Path password = Files.createTempFile("killed-pg", ".secret");
+        Files.writeString(password, pg.password());
+        call(port, "PUT", "/targets/" + name, "{\"kind\": \"postgres\", \"host\": \"127.0.0.1\", \"port\": " + pg.port()
+                + ", \"user\": \"" + PostgresServer.SUPERUSER + "\", \"passwordRef\": \"file:" + password + "\"}");
+        call(port, "POST", "/restores", "{\"source\": \"" + name + "\", \"target\": \"" + name + "\", \"mode\": \"replace\"}");
+        return database;
+    }
+
+    @Test
+    void killedJustBeforeTheDatabaseSwapTheDatabaseKeepsItsDataAndTheRestoredCopyIsKept() throws Exception {
+        int port = Ports.free();
+        ServerProcess service = start(port, "pause-before-swap");
+        String database = prepareAndStartPostgres(port, "killed-pg-before");
+        await().atMost(Duration.ofSeconds(60)).until(() -> "Verifying".equals(sql(
+                "SELECT phase FROM restore WHERE target = 'killed-pg-before'")) && sql(
+                "SELECT steps::text FROM restore WHERE target = 'killed-pg-before'").contains("\"verify\""));
+        String copy = sql("SELECT restored_as FROM restore WHERE target = 'killed-pg-before'");
+        kill(service);
+        service = start(port, "pause-before-swap");
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> "Failed".equals(sql("SELECT phase FROM restore WHERE target = 'killed-pg-before'")));
+            assertThat(sql("SELECT error FROM restore WHERE target = 'killed-pg-before'"))
+                    .contains("interrupted by restart").contains("holds its old data").contains("kept as database " + copy);
+            assertThat(copy).startsWith(database + "_restore_");
+            assertThat(rows(database)).isEqualTo(2);
+            assertThat(rows(copy)).isEqualTo(5);
+        } finally {
+            service.stop(Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
+    void killedJustAfterTheDatabaseSwapTheDatabaseHoldsTheRestoredDataAndTheOldIsAside() throws Exception {
+        int port = Ports.free();
+        ServerProcess service = start(port, "pause-after-swap");
+        String database = prepareAndStartPostgres(port, "killed-pg-after");
+        await().atMost(Duration.ofSeconds(60)).until(() -> "swapped".equals(sql("SELECT swap_state FROM restore WHERE target = 'killed-pg-after'")));
+        kill(service);
+        service = start(port, "pause-after-swap");
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> "Failed".equals(sql("SELECT phase FROM restore WHERE target = 'killed-pg-after'")));
+            String aside = sql("SELECT moved_aside_as FROM restore WHERE target = 'killed-pg-after'");
+            assertThat(aside).startsWith(database + "_corrupted_");
+            assertThat(sql("SELECT error FROM restore WHERE target = 'killed-pg-after'"))
+                    .contains("interrupted by restart").contains("holds the restored data").contains("old data is in database " + aside);
+            assertThat(rows(database)).isEqualTo(5);
+            assertThat(rows(aside)).isEqualTo(2);
         } finally {
             service.stop(Duration.ofSeconds(20));
         }

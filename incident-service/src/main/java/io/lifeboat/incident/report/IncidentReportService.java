@@ -190,13 +190,28 @@ public class IncidentReportService {
                     UNION
                     SELECT event_time, seq, type, subject, data FROM event_log
                      WHERE subject = ANY (?) AND event_time BETWEEN ? AND ?
-                       AND type IN ('lifeboat.backup.completed.v1', 'lifeboat.backup.failed.v1', 'lifeboat.backup.verified.v1')) e
+                       AND type IN ('lifeboat.backup.completed.v1', 'lifeboat.backup.failed.v1', 'lifeboat.backup.verified.v1')
+                    UNION
+                    SELECT event_time, seq, type, subject, data FROM event_log
+                     WHERE type IN ('lifeboat.drill.started.v1', 'lifeboat.drill.completed.v1') AND event_time BETWEEN ? AND ?
+                       AND subject IN (SELECT subject FROM event_log WHERE type = 'lifeboat.drill.started.v1'
+                                        AND event_time BETWEEN ? AND ?
+                                        AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(data -> 'sources') drilled
+                                                     WHERE drilled = ANY (?)))) e
                  ORDER BY event_time, seq""")) {
+            // backups and drills of the affected sources join the timeline by time: the RPO window before the
+            // impact up to the resolution
+            var sources = c.createArrayOf("text", i.sourceList().toArray());
             s.setString(1, i.id);
             s.setString(2, i.id);
-            s.setArray(3, c.createArrayOf("text", i.sourceList().toArray()));
+            s.setArray(3, sources);
             s.setTimestamp(4, Timestamp.from(windowStart));
             s.setTimestamp(5, Timestamp.from(windowEnd));
+            s.setTimestamp(6, Timestamp.from(windowStart));
+            s.setTimestamp(7, Timestamp.from(windowEnd));
+            s.setTimestamp(8, Timestamp.from(windowStart));
+            s.setTimestamp(9, Timestamp.from(windowEnd));
+            s.setArray(10, sources);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     Instant time = rs.getTimestamp(1).toInstant();
@@ -233,6 +248,10 @@ public class IncidentReportService {
                     + d.path("recoveryPointAt").asText() + ")";
             case "lifeboat.backup.failed.v1" -> "backup " + d.path("backupId").asText() + " failed: " + d.path("error").asText();
             case "lifeboat.backup.verified.v1" -> "backup " + d.path("backupId").asText() + (d.path("ok").asBoolean() ? " verified" : " failed verification");
+            case "lifeboat.drill.started.v1" -> "drill " + d.path("drillId").asText() + " (" + d.path("scenario").asText()
+                    + ") started";
+            case "lifeboat.drill.completed.v1" -> "drill " + d.path("drillId").asText() + " " + d.path("verdict").asText()
+                    + (d.path("rtoSeconds").isNumber() ? String.format(", drill RTO %.0f s", d.path("rtoSeconds").asDouble()) : "");
             default -> type;
         };
     }

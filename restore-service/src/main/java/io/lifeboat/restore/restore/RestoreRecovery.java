@@ -18,7 +18,8 @@ import java.util.List;
 /**
  * A crash never leaves a restore running forever, nor a target half-swapped. At start this instance fails the
  * restores it owned; a directory caught between its two renames gets its old data back (the database swap is
- * one transaction, so it is always whole). The restore's own scratch folder is removed.
+ * one transaction, so it is always whole). The restore's own unfinished copy is removed; the error says what the
+ * target holds.
  */
 @ApplicationScoped
 public class RestoreRecovery {
@@ -60,15 +61,46 @@ public class RestoreRecovery {
         }
     }
 
-    /** Puts a directory target back together and removes the scratch folder; says what the target holds now. */
+    /** Puts a target back together and removes the restore's own partial copy; says what the target holds now. */
     String repair(Restore r) {
-        if (!"directory".equals(r.targetKind)) {
-            return "swapped".equals(r.swapState) ? "the target holds the restored data" : "the target holds its old data";
-        }
         Target target = QuarkusTransaction.requiringNew().call(() -> Target.<Target>findById(r.target));
         if (target == null) {
             return "its target is no longer registered";
         }
+        return "directory".equals(r.targetKind) ? repairDirectory(r, target) : repairPostgres(r, target);
+    }
+
+    /**
+     * The database swap is one transaction, so the server says which side of it the crash fell on: while the
+     * restore's own database still exists under its scratch name, the swap did not happen. A copy that pg_restore
+     * had not finished is dropped (it is this restore's own, never the target's data); a finished one is kept and
+     * named, since it may be the data someone needs.
+     */
+    private String repairPostgres(Restore r, Target target) {
+        String database = r.restoredAs;
+        try {
+            PostgresRestorer pg = new PostgresRestorer(target, Secrets.resolve(target.passwordRef), null);
+            boolean swapped = "swapped".equals(r.swapState)
+                    || ("swapping".equals(r.swapState) && database != null && !pg.exists(database));
+            if (swapped) {
+                return "the target holds the restored data" + (r.movedAsideAs == null ? "" : "; the old data is in database " + r.movedAsideAs);
+            }
+            if (database == null || !pg.exists(database)) {
+                return "the target holds its old data";
+            }
+            if (r.phase == RestorePhase.InProgress) {
+                pg.dropOwn(database);
+                return "the target holds its old data; the unfinished copy " + database + " was dropped";
+            }
+            return "the target holds its old data; the restored copy is kept as database " + database;
+        } catch (Exception e) {
+            LOG.warnf("cannot inspect the target of restore %s: %s", r.id, e.getMessage());
+            return "the target could not be inspected (" + e.getMessage() + "); the database swap is one transaction, so it"
+                    + " holds either its old data or the restored data, never a mix";
+        }
+    }
+
+    private String repairDirectory(Restore r, Target target) {
         Path path = Path.of(target.path);
         Path scratch = path.resolveSibling("." + path.getFileName() + ".lifeboat-restore-" + r.id);
         String outcome;
