@@ -124,7 +124,19 @@ class ProjectionsTest {
     @Test
     void aRebuildEqualsTheLiveProjectionsAndReplayingEverythingThreeTimesChangesNothing() throws Exception {
         history("replay-src");
+        // an incident's rows are written in an order that matters (declared, then each status change)
+        String incident = as("operator").contentType(ContentType.JSON)
+                .body("{\"title\": \"replay\", \"severity\": \"SEV2\", \"scenario\": \"other\", \"sources\": [\"replay-src\"]}")
+                .post("/incidents").then().statusCode(201).extract().path("id");
+        for (String status : List.of("Investigating", "Restoring", "Monitoring")) {
+            as("operator").contentType(ContentType.JSON).body("{\"status\": \"" + status + "\"}")
+                    .post("/incidents/" + incident + "/status").then().statusCode(200);
+        }
+        as("operator").contentType(ContentType.JSON).body("{}").post("/incidents/" + incident + "/service-restored")
+                .then().statusCode(200);
         awaitConsumed();
+        await().atMost(Duration.ofSeconds(30)).until(() -> count("SELECT count(*) FROM proj_incident WHERE incident_id = '"
+                + incident + "' AND status = 'Monitoring' AND service_restored_at IS NOT NULL") == 1);
         Map<String, List<String>> live = snapshot();
         assertThat(live.get("proj_backup")).anyMatch(r -> r.contains("replay-src-3"));
 

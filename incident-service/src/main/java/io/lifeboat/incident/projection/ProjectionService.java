@@ -19,6 +19,9 @@ public class ProjectionService {
 
     private static final Logger LOG = Logger.getLogger(ProjectionService.class);
 
+    /** Events replayed per round of JDBC batches during a rebuild. */
+    private static final int FLUSH_EVERY = 5000;
+
     private final AgroalDataSource dataSource;
 
     public ProjectionService(AgroalDataSource dataSource) {
@@ -39,7 +42,8 @@ public class ProjectionService {
     }
 
     /**
-     * Drops the projections and replays the whole log in arrival order, in one transaction (readers see the old
+     * Drops the projections and replays the whole log in arrival order (in JDBC batches that keep each row's
+     * writes in order: {@link Projector#flush()}), in one transaction (readers see the old
      * projections until it commits). A lock keeps two rebuilds, or a rebuild and live projection, apart.
      */
     public RebuildResult rebuild() {
@@ -51,15 +55,18 @@ public class ProjectionService {
             try (Statement lock = c.createStatement()) {
                 lock.execute("LOCK TABLE event_log IN SHARE MODE");
                 Projector.truncate(c);
-                try (Projector projector = new Projector(c);
+                try (Projector projector = Projector.batching(c);
                      PreparedStatement read = c.prepareStatement("SELECT envelope::text FROM event_log ORDER BY seq")) {
                     read.setFetchSize(5000);
                     try (ResultSet rs = read.executeQuery()) {
                         while (rs.next()) {
                             projector.apply(EventCodec.parse(rs.getString(1)));
-                            count++;
+                            if (++count % FLUSH_EVERY == 0) {
+                                projector.flush();
+                            }
                         }
                     }
+                    projector.flush();
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
