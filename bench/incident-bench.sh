@@ -10,8 +10,11 @@ bench_up
 PSQL_I="$PSQL -d lifeboat_incident"
 
 BACKUPS=$((EVENTS / 3))
+EXISTING=$($PSQL_I -tAc "SELECT count(*) FROM event_log")
+if [ "$EXISTING" -ge "$EVENTS" ]; then
+  echo "the event log already holds $EXISTING events (a previous run's); not generating more"
+else
 echo "generating $EVENTS events ($BACKUPS backups of $SOURCES sources) into the event log ..."
-$PSQL_I -c "SELECT count(*) FROM event_log" >/dev/null
 $PSQL_I <<SQL
 INSERT INTO event_log (event_id, type, source, subject, actor, event_time, topic, data, envelope)
 SELECT e.id, e.type, '/lifeboat/backup-service', e.src, 'bench', e.t, 'lifeboat.backup', e.data,
@@ -45,6 +48,7 @@ SELECT gen_random_uuid(), 'lifeboat.backup.source.updated.v1', '/lifeboat/backup
 FROM generate_series(0, $SOURCES - 1) s, LATERAL (SELECT jsonb_build_object('source', 'bench-src-' || s, 'kind', 'postgres',
        'schedule', '0 2 * * *', 'rpoTarget', 'PT24H', 'retention', null, 'encryption', false, 'removed', false) AS d) x;
 SQL
+fi
 TOTAL=$($PSQL_I -tAc "SELECT count(*) FROM event_log")
 echo "event log holds $TOTAL events; rebuilding ..."
 s=$(now)
