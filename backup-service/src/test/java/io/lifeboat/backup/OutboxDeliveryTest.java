@@ -96,7 +96,7 @@ class OutboxDeliveryTest {
     }
 
     private List<ConsumerRecord<String, String>> recordsWithId(String topic, String eventId, Duration wait) {
-        return RealServers.readTopic(topic, wait).stream().filter(r -> r.value().contains(eventId)).toList();
+        return TestServers.get().kafka().readTopic(topic, wait).stream().filter(r -> r.value().contains(eventId)).toList();
     }
 
     private String sentEventFor(String subject, String type) throws Exception {

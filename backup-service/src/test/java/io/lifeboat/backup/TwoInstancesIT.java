@@ -126,7 +126,7 @@ class TwoInstancesIT {
         assertThat(outboxIds).hasSize(1 + 3 * slots);
         Map<String, Integer> published = new HashMap<>();
         Pattern idPattern = Pattern.compile("\"id\":\"([0-9a-f-]{36})\"");
-        for (ConsumerRecord<String, String> r : RealServers.readTopic("lifeboat.backup", Duration.ofSeconds(5))) {
+        for (ConsumerRecord<String, String> r : TestServers.get().kafka().readTopic("lifeboat.backup", Duration.ofSeconds(5))) {
             if (!"two-inst".equals(r.key())) continue;
             Matcher m = idPattern.matcher(r.value());
             if (m.find()) published.merge(m.group(1), 1, Integer::sum);

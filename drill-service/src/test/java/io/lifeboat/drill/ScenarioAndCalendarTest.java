@@ -1,5 +1,6 @@
 package io.lifeboat.drill;
 
+import io.lifeboat.stack.TestServers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -62,7 +63,7 @@ class ScenarioAndCalendarTest {
         String id = "drill-" + next + "0315-database-loss";
         as("viewer").queryParam("year", next).get("/calendar").then().statusCode(200)
                 .body("find { it.drillId == '" + id + "' }.phase", is("Scheduled"));
-        var scheduled = RealServers.readTopic("lifeboat.drill", Duration.ofSeconds(5)).stream()
+        var scheduled = TestServers.get().kafka().readTopic("lifeboat.drill", Duration.ofSeconds(5)).stream()
                 .filter(r -> r.value().contains("lifeboat.drill.scheduled.v1") && r.value().contains(id)).toList();
         assertThat(scheduled).hasSize(1);
     }

@@ -80,7 +80,7 @@ class EventLogTest {
         send("lifeboat.backup", "dlq-src", EventCodec.toJson(next));
 
         await().atMost(Duration.ofSeconds(60)).until(() -> store.count(next.id()) == 1);
-        var deadLetters = RealServers.readTopic("lifeboat.dead-letter", Duration.ofSeconds(4));
+        var deadLetters = TestServers.get().kafka().readTopic("lifeboat.dead-letter", Duration.ofSeconds(4));
         assertThat(deadLetters).anyMatch(r -> r.value().equals(garbage));
         assertThat(deadLetters).anyMatch(r -> r.value().equals(wrongData));
     }
