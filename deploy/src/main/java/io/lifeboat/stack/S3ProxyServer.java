@@ -73,7 +73,9 @@ public final class S3ProxyServer {
                 "jclouds.provider=filesystem",
                 "jclouds.filesystem.basedir=" + blobs,
                 ""));
-        process.start(List.of(KafkaServer.javaBin(), "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        // C2 on (no TieredStopAtLevel=1): S3Proxy hashes every stored byte (SigV4 SHA-256, MD5 ETag), which runs
+        // as CPU intrinsics only in C2-compiled code
+        process.start(List.of(KafkaServer.javaBin(), "-Xmx384m", "-XX:+UseSerialGC",
                 "-Dlogback.configurationFile=" + writeLogback(), "-jar", jar.toString(), "--properties", props.toString()),
                 dataDir, Map.of());
         process.awaitReady(this::answers403, timeout);
