@@ -14,6 +14,7 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.io.OutputStream;
@@ -64,8 +65,10 @@ class BackupReliabilityTest {
         Path big = incompressibleDirectory("s3-down", 160);
         putSource("s3-down-t", "{\"kind\": \"directory\", \"path\": \"" + big + "\"}");
         String id = start("s3-down-t");
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
-                .until(() -> get(id).getLong("progress.bytesDone") > 0 || !"InProgress".equals(get(id).getString("phase")));
+        // stop S3 as soon as the multipart upload exists: the data is then still streaming
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(() -> QuarkusTransaction.requiringNew().call(() -> Backup.<Backup>findById(id).uploadId != null)
+                        || !"InProgress".equals(get(id).getString("phase")));
         TestServers.get().s3().stop();
         JsonPath b;
         try {
@@ -74,13 +77,47 @@ class BackupReliabilityTest {
             TestServers.get().s3().start(Duration.ofSeconds(60));
         }
         assertThat(b.getString("phase")).isEqualTo("Failed");
-        assertThat(b.getString("failedStep")).isIn("upload", "read-source");
+        // where it fails depends on how far the upload got: mid-stream, or done and the manifest not writable
+        assertThat(b.getString("failedStep")).isIn("upload", "read-source", "manifest");
         assertThat(b.getString("error")).isNotBlank();
         recovery.failInterrupted();
         callAbortLeftovers();
         assertThat(s3.listObjectsV2(r -> r.bucket(s3Config.bucket()).prefix("backups/s3-down-t/")).contents()).isEmpty();
         assertThat(s3.listMultipartUploads(r -> r.bucket(s3Config.bucket()).prefix("backups/s3-down-t/")).uploads()).isEmpty();
         assertThat(outboxHas("lifeboat.backup.failed.v1", id)).isTrue();
+    }
+
+    @Test
+    void aFailedBackupsDataWithoutItsManifestIsDeletedAndDataWithAManifestIsKept() throws Exception {
+        // failed backups whose upload had completed: one never got its manifest (S3 went away at that moment),
+        // the other did (only the database missed the commit), so the bucket says it is a backup
+        String orphan = "backups/orphan-t/2026/11/25/orphan-1/";
+        String committed = "backups/orphan-t/2026/11/25/orphan-2/";
+        for (String folder : List.of(orphan, committed)) {
+            s3.putObject(r -> r.bucket(s3Config.bucket()).key(folder + "data"), RequestBody.fromString("bytes"));
+        }
+        s3.putObject(r -> r.bucket(s3Config.bucket()).key(committed + "manifest.json"), RequestBody.fromString("{}"));
+        QuarkusTransaction.requiringNew().run(() -> {
+            for (String id : List.of("orphan-1", "orphan-2")) {
+                Backup b = new Backup();
+                b.id = id;
+                b.source = "orphan-t";
+                b.kind = "directory";
+                b.phase = BackupPhase.Failed;
+                b.trigger = "manual";
+                b.createdAt = Instant.now();
+                String folder = id.equals("orphan-1") ? orphan : committed;
+                b.objectKey = folder + "data";
+                b.manifestKey = folder + "manifest.json";
+                b.uploadId = "completed-upload-" + id;
+                b.persist();
+            }
+        });
+        callAbortLeftovers();
+        assertThat(s3.listObjectsV2(r -> r.bucket(s3Config.bucket()).prefix("backups/orphan-t/")).contents())
+                .extracting(o -> o.key()).containsExactlyInAnyOrder(committed + "data", committed + "manifest.json");
+        assertThat(QuarkusTransaction.requiringNew().call(() ->
+                Backup.count("uploadId IS NOT NULL AND source = 'orphan-t'"))).isZero();
     }
 
     @Test

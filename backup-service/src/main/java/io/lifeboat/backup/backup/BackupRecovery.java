@@ -8,6 +8,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.time.Instant;
 import java.util.List;
@@ -75,10 +76,22 @@ public class BackupRecovery {
         try {
             store.abortUpload(b.objectKey, b.uploadId);
         } catch (RuntimeException e) {
-            if (!String.valueOf(e.getMessage()).contains("NoSuchUpload")) {
+            // 404 (NoSuchUpload; S3Proxy sends no error code): the upload is gone, completed or aborted already
+            boolean gone = e instanceof S3Exception s3e && s3e.statusCode() == 404;
+            if (!gone) {
                 LOG.warnf("cannot abort upload of %s yet: %s", b.id, e.getMessage());
                 return;
             }
+        }
+        // the upload may have completed before the failure (at the manifest): a data object without its manifest
+        // is no backup, the manifest being the commit point, so it goes; one whose manifest exists stays
+        try {
+            if (b.manifestKey != null && !store.exists(b.manifestKey)) {
+                store.delete(b.objectKey);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("cannot delete the data of failed backup %s yet: %s", b.id, e.getMessage());
+            return;
         }
         QuarkusTransaction.requiringNew().run(() -> Backup.update("uploadId = null WHERE id = ?1", b.id));
     }

@@ -162,7 +162,13 @@ public class BackupRunner {
             try {
                 store.putManifest(manifestKey, manifest);
             } catch (RuntimeException e) {
-                store.delete(objectKey);
+                // without its manifest the data object is no backup; if S3 is gone it cannot be deleted now, and
+                // BackupRecovery deletes it once S3 answers again (the upload id stays recorded)
+                try {
+                    store.delete(objectKey);
+                } catch (RuntimeException deleteFailed) {
+                    LOG.warnf("backup %s: cannot delete %s yet: %s", backupId, objectKey, deleteFailed.getMessage());
+                }
                 throw new BackupFailure("manifest", "cannot write the manifest: " + e.getMessage(), e);
             }
             QuarkusTransaction.requiringNew().run(() -> complete(backupId, manifest, manifestKey));
