@@ -1,10 +1,8 @@
 package io.lifeboat.backup;
 
-import io.lifeboat.stack.PostgresServer;
 import io.lifeboat.stack.Ports;
 import io.lifeboat.stack.ServerProcess;
 import io.lifeboat.stack.TestServers;
-import io.lifeboat.stack.TokenIssuer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,23 +61,12 @@ class TwoInstancesIT {
         Path jar = Path.of(System.getProperty("lifeboat.service.jar"));
         ServerProcess process = new ServerProcess("backup-service-" + name, servers.root().resolve("logs/backup-" + name + ".log"),
                 servers.root().resolve("run/backup-" + name + ".pid"));
-        process.start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-Dquarkus.http.port=" + port,
-                "-Dquarkus.datasource.jdbc.url=" + servers.postgres().jdbcUrl(DATABASE),
-                "-Dquarkus.datasource.username=" + PostgresServer.SUPERUSER,
-                "-Dquarkus.datasource.password=" + servers.postgres().password(),
-                "-Dkafka.bootstrap.servers=" + servers.kafka().bootstrapServers(),
-                "-Dlifeboat.s3.endpoint=" + servers.s3().endpoint(),
-                "-Dlifeboat.s3.access-key=" + servers.s3().accessKey(),
-                "-Dlifeboat.s3.secret-key=" + servers.s3().secretKey(),
-                "-Dlifeboat.s3.bucket=lifeboat-two-instances",
-                "-Dlifeboat.backup.instance-id=instance-" + name,
-                "-Dlifeboat.backup.scheduler-every=1s",
-                "-Dlifeboat.outbox.poll-interval=100ms",
-                "-Dlifeboat.backup.encryption.keyset-file=" + servers.root().resolve("keys/two-keyset.json"),
-                "-Dmp.jwt.verify.publickey.location=" + servers.tokens().publicKey().toUri(),
-                "-Dmp.jwt.verify.issuer=" + TokenIssuer.ISSUER,
-                "-jar", jar.toString()), servers.root(), Map.of());
+        process.start(servers.packagedServiceCommand(jar.toString(), port, DATABASE, "lifeboat-two-instances", Map.of(
+                "lifeboat.backup.instance-id", "instance-" + name,
+                "lifeboat.backup.scheduler-every", "1s",
+                "lifeboat.outbox.poll-interval", "100ms",
+                "lifeboat.backup.encryption.keyset-file", servers.root().resolve("keys/two-keyset.json").toString())),
+                servers.root(), Map.of());
         return process;
     }
 

@@ -7,6 +7,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.ArrayList;
 import java.util.stream.Stream;
 
 /**
@@ -120,5 +122,29 @@ public final class TestServers {
     /** A bearer token for the role (and the roles below it). */
     public String token(String role) {
         return tokens.issue(role, "test-" + role, Duration.ofHours(1));
+    }
+
+    /**
+     * The command line of a packaged service (its {@code quarkus-run.jar}) wired to these servers: its own
+     * database, the broker, a bucket and the test JWT key, plus {@code properties} of the test's own.
+     */
+    public List<String> packagedServiceCommand(String jar, int port, String database, String bucket,
+                                               Map<String, String> properties) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-Dquarkus.http.port=" + port,
+                "-Dquarkus.datasource.jdbc.url=" + postgres.jdbcUrl(database),
+                "-Dquarkus.datasource.username=" + PostgresServer.SUPERUSER,
+                "-Dquarkus.datasource.password=" + postgres.password(),
+                "-Dkafka.bootstrap.servers=" + kafka.bootstrapServers(),
+                "-Dlifeboat.s3.endpoint=" + s3.endpoint(),
+                "-Dlifeboat.s3.access-key=" + s3.accessKey(),
+                "-Dlifeboat.s3.secret-key=" + s3.secretKey(),
+                "-Dlifeboat.s3.bucket=" + bucket,
+                "-Dmp.jwt.verify.publickey.location=" + tokens.publicKey().toUri(),
+                "-Dmp.jwt.verify.issuer=" + TokenIssuer.ISSUER));
+        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.addAll(List.of("-jar", jar));
+        return command;
     }
 }

@@ -4,7 +4,6 @@ import io.lifeboat.stack.PostgresServer;
 import io.lifeboat.stack.Ports;
 import io.lifeboat.stack.ServerProcess;
 import io.lifeboat.stack.TestServers;
-import io.lifeboat.stack.TokenIssuer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -25,7 +24,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -58,21 +56,9 @@ class KilledRestoreIT {
         TestServers servers = TestServers.get();
         ServerProcess process = new ServerProcess("restore-killed", servers.root().resolve("logs/restore-killed-" + port + ".log"),
                 servers.root().resolve("run/restore-killed.pid"));
-        process.start(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-Dquarkus.http.port=" + port,
-                "-Dquarkus.datasource.jdbc.url=" + servers.postgres().jdbcUrl(DATABASE),
-                "-Dquarkus.datasource.username=" + PostgresServer.SUPERUSER,
-                "-Dquarkus.datasource.password=" + servers.postgres().password(),
-                "-Dkafka.bootstrap.servers=" + servers.kafka().bootstrapServers(),
-                "-Dlifeboat.s3.endpoint=" + servers.s3().endpoint(),
-                "-Dlifeboat.s3.access-key=" + servers.s3().accessKey(),
-                "-Dlifeboat.s3.secret-key=" + servers.s3().secretKey(),
-                "-Dlifeboat.s3.bucket=" + BackupFixtures.BUCKET,
-                "-Dlifeboat.restore.instance-id=restore-killed",
-                "-Dlifeboat.restore." + pauseProperty + "=PT60S",
-                "-Dmp.jwt.verify.publickey.location=" + servers.tokens().publicKey().toUri(),
-                "-Dmp.jwt.verify.issuer=" + TokenIssuer.ISSUER,
-                "-jar", System.getProperty("lifeboat.service.jar")), servers.root(), Map.of());
+        process.start(servers.packagedServiceCommand(System.getProperty("lifeboat.service.jar"), port, DATABASE,
+                BackupFixtures.BUCKET, Map.of("lifeboat.restore.instance-id", "restore-killed",
+                        "lifeboat.restore." + pauseProperty, "PT60S")), servers.root(), Map.of());
         process.awaitReady(() -> status(port, "/q/health/ready") == 200, Duration.ofSeconds(120));
         return process;
     }
