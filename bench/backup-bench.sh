@@ -9,7 +9,7 @@ bench_up
 bench_data
 warm() { cat "$CHROMA"/*.sqlite3 "$CHROMA"/*/* > /dev/null; $PSQL -d bench_analytics -c "SELECT count(*) FROM analytics" >/dev/null; }
 
-curl_json -X PUT "$BACKUP/sources/bench-db" -d "{\"kind\":\"postgres\",\"host\":\"127.0.0.1\",\"port\":$LIFEBOAT_PG_PORT,\"database\":\"bench_analytics\",\"user\":\"lifeboat\",\"passwordRef\":\"env:LIFEBOAT_PG_PASSWORD\",\"retention\":{\"keepLast\":2}}" >/dev/null
+curl_json -X PUT "$BACKUP/sources/bench-db" -d "{\"kind\":\"postgres\",\"host\":\"127.0.0.1\",\"port\":$LIFEBOAT_PG_PORT,\"database\":\"bench_analytics\",\"user\":\"lifeboat\",\"passwordRef\":\"env:LIFEBOAT_SECRET_SAMPLE_PG\",\"retention\":{\"keepLast\":2}}" >/dev/null
 curl_json -X PUT "$BACKUP/sources/bench-dir" -d "{\"kind\":\"directory\",\"path\":\"$CHROMA\",\"retention\":{\"keepLast\":2}}" >/dev/null
 curl_json -X PUT "$BACKUP/sources/bench-dir-enc" -d "{\"kind\":\"directory\",\"path\":\"$CHROMA\",\"encryption\":true,\"retention\":{\"keepLast\":2}}" >/dev/null
 BPID=$(cat "$LIFEBOAT_HOME/run/backup-service.pid")

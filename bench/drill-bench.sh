@@ -48,7 +48,7 @@ for scenario in database-loss vector-store-corruption infrastructure-loss combin
   echo "$json" | row "$scenario" "$wall" >> "$OUT"
 done
 
-curl_json -X PUT "$BACKUP/sources/bench-db" -d "{\"kind\":\"postgres\",\"host\":\"127.0.0.1\",\"port\":$LIFEBOAT_PG_PORT,\"database\":\"bench_analytics\",\"user\":\"lifeboat\",\"passwordRef\":\"env:LIFEBOAT_PG_PASSWORD\",\"rowCountTables\":[\"analytics\",\"usage_tracking\"],\"retention\":{\"keepLast\":2}}" >/dev/null
+curl_json -X PUT "$BACKUP/sources/bench-db" -d "{\"kind\":\"postgres\",\"host\":\"127.0.0.1\",\"port\":$LIFEBOAT_PG_PORT,\"database\":\"bench_analytics\",\"user\":\"lifeboat\",\"passwordRef\":\"env:LIFEBOAT_SECRET_SAMPLE_PG\",\"rowCountTables\":[\"analytics\",\"usage_tracking\"],\"retention\":{\"keepLast\":2}}" >/dev/null
 curl_json -X PUT "$DRILL/scenarios/bench-database-loss" -d '{"title": "Scenario 1 on the benchmark database", "sources": ["bench-db"], "steps": [
   {"name": "identify-latest-backup", "kind": "automated", "budgetSeconds": 300},
   {"name": "download", "kind": "automated", "budgetSeconds": 600},

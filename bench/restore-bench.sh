@@ -10,9 +10,9 @@ RUNS="${RUNS:-5}"
 bench_up
 bench_data
 
-curl_json -X PUT "$BACKUP/sources/bench-db" -d "{\"kind\":\"postgres\",\"host\":\"127.0.0.1\",\"port\":$LIFEBOAT_PG_PORT,\"database\":\"bench_analytics\",\"user\":\"lifeboat\",\"passwordRef\":\"env:LIFEBOAT_PG_PASSWORD\",\"retention\":{\"keepLast\":2}}" >/dev/null
+curl_json -X PUT "$BACKUP/sources/bench-db" -d "{\"kind\":\"postgres\",\"host\":\"127.0.0.1\",\"port\":$LIFEBOAT_PG_PORT,\"database\":\"bench_analytics\",\"user\":\"lifeboat\",\"passwordRef\":\"env:LIFEBOAT_SECRET_SAMPLE_PG\",\"retention\":{\"keepLast\":2}}" >/dev/null
 curl_json -X PUT "$BACKUP/sources/bench-dir" -d "{\"kind\":\"directory\",\"path\":\"$CHROMA\",\"retention\":{\"keepLast\":2}}" >/dev/null
-curl_json -X PUT "$RESTORE/targets/bench-pg" -d "{\"kind\":\"postgres\",\"host\":\"127.0.0.1\",\"port\":$LIFEBOAT_PG_PORT,\"user\":\"lifeboat\",\"passwordRef\":\"env:LIFEBOAT_PG_PASSWORD\"}" >/dev/null
+curl_json -X PUT "$RESTORE/targets/bench-pg" -d "{\"kind\":\"postgres\",\"host\":\"127.0.0.1\",\"port\":$LIFEBOAT_PG_PORT,\"user\":\"lifeboat\",\"passwordRef\":\"env:LIFEBOAT_SECRET_SAMPLE_PG\"}" >/dev/null
 mkdir -p "$WORK/restored"
 curl_json -X PUT "$RESTORE/targets/bench-dir" -d "{\"kind\":\"directory\",\"path\":\"$WORK/restored/chroma_db\"}" >/dev/null
 

@@ -12,5 +12,12 @@ check "kubectl kustomize renders deploy/k8s" test $rc -eq 0
 check "4 Deployments, each with liveness and readiness probes on /q/health" bash -c \
   "[ \$(echo '$rendered' | grep -c 'kind: Deployment') -eq 4 ] && [ \$(echo '$rendered' | grep -c 'path: /q/health/live') -eq 4 ] && [ \$(echo '$rendered' | grep -c 'path: /q/health/ready') -eq 4 ]"
 check "no secret values in the manifests" bash -c "! echo '$rendered' | grep -q '^kind: Secret'"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+env LIFEBOAT_S3_ACCESS_KEY=x LIFEBOAT_S3_SECRET_KEY=x LIFEBOAT_PG_PASSWORD=x LIFEBOAT_SERVICES_TOKEN=x GRAFANA_ADMIN_PASSWORD=x \
+  docker-compose -f compose/docker-compose.yml config > "$tmp/compose.yml" 2>/dev/null
+echo "$rendered" > "$tmp/k8s.yml"
+# /usr/bin/python3: Debian's, with python3-yaml (docker-compose depends on it)
+check "cross-references between the deployment's parts (ports, webhook, volumes, client versions)" \
+  /usr/bin/python3 check-references.py "$tmp/compose.yml" "$tmp/k8s.yml"
 echo "deploy validation: ${passed} passed, ${failed} failed"
 [ "$failed" -eq 0 ]

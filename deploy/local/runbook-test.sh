@@ -10,6 +10,10 @@ chmod 755 "$LIFEBOAT_HOME"
 export LIFEBOAT_KAFKA_PORT=22092 LIFEBOAT_KAFKA_CONTROLLER_PORT=22093 LIFEBOAT_PG_PORT=22432 LIFEBOAT_S3_PORT=22000
 export LIFEBOAT_BACKUP_PORT=22081 LIFEBOAT_RESTORE_PORT=22082 LIFEBOAT_DRILL_PORT=22083 LIFEBOAT_INCIDENT_PORT=22084
 export PGPASSWORD=lifeboat
+# reports the runbook writes go to the test's own folder, removed with it
+export REPORTS="$LIFEBOAT_HOME/reports"; mkdir -p "$REPORTS"
+# the vault the keys are escrowed to (the runbook's "Once" section), outside what scenario 3 destroys
+export KEY_ESCROW="$LIFEBOAT_HOME/key-escrow"
 cd "$REPO"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 PSQL="$PGBIN/psql -h 127.0.0.1 -p $LIFEBOAT_PG_PORT -U lifeboat -v ON_ERROR_STOP=1 -qtAX"
@@ -26,23 +30,25 @@ trap cleanup EXIT
 # a negative control: a failing command must fail its section
 if bash -e <(printf 'true\nfalse\necho unreachable\n') >/dev/null 2>&1; then echo "bash -e does not stop on errors"; exit 1; fi
 
-# the runbook's bash blocks of one section ("## Scenario 1", ...), in order
+# the bash blocks of one section ("## Scenario 1", ...) of a page (docs/runbook.md unless given), in order; a block
+# that runs this very test (./lifeboat test) is the one thing left out
 blocks() {
-  python3 - "$REPO/docs/runbook.md" "$1" <<'PY'
+  python3 - "${3:-$REPO/docs/runbook.md}" "$1" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
 sections = re.split(r"^## ", text, flags=re.M)
 for s in sections:
     if s.startswith(sys.argv[2]):
         for block in re.findall(r"```bash\n(.*?)```", s, flags=re.S):
-            print(block)
+            if "./lifeboat test" not in block:
+                print(block)
 PY
 }
 
 # runs a section's blocks in one shell (variables such as INC carry over); stdout to a log
 run_section() {
   local section="$1" log="$LIFEBOAT_HOME/$2.log"
-  local script; script=$(blocks "$section")
+  local script; script=$(blocks "$section" "" "${3:-}")
   [ -n "$script" ] || { echo "no bash blocks under '## $section'"; return 1; }
   # a separate `bash -e` so that any failing command fails the section (set -e is ignored inside `if`)
   printf '%s\necho "INC=${INC:-}" > "%s"\n' "$script" "$LIFEBOAT_HOME/$2.inc" > "$LIFEBOAT_HOME/$2.sh"
@@ -63,6 +69,15 @@ echo "runbook test (data folder $LIFEBOAT_HOME)"
 export LIFEBOAT_TOKEN=$(./lifeboat token admin)
 
 check "'Before anything' commands run" run_section "Before anything" before
+check "the keys are escrowed outside the platform" run_section "Once: keep the keys" escrow
+# README.md's own commands, as a new user runs them
+check "README's 'Try it' commands run" run_section "Try it" readme-try "$REPO/README.md"
+check "README's 'Using it' commands run (restore, incident restored, resolve, report, set-aside, drill)" \
+  run_section "Using it" readme-using "$REPO/README.md"
+INC=$(sed -n 's/^INC=//p' "$LIFEBOAT_HOME/readme-using.inc")
+check "the README's incident went Restoring, Monitoring, Resolved" bash -c "curl -s -H 'Authorization: Bearer $LIFEBOAT_TOKEN' \
+  $INCIDENT/incidents/$INC/timeline | python3 -c \"import sys,json; print([e['data']['to'] for e in json.load(sys.stdin) \
+  if e['type'] == 'lifeboat.incident.status.changed.v1'])\" | grep -qx \"\['Restoring', 'Monitoring', 'Resolved'\]\""
 
 # --- Scenario 1: rows written, backup, more rows, database dropped --------------------------------------------
 $PSQL -d chatbot_analytics -c "INSERT INTO analytics (\"timestamp\", user_id, question) SELECT now(), 'before', 'q' FROM generate_series(1, 100)"
@@ -121,12 +136,17 @@ check "the DR drill commands succeed (the drill passes)" run_section "DR drills"
 # --- Scenario 3: everything lost but the S3 data folder ---------------------------------------------------------
 ROWS_BEFORE=$($PSQL -d chatbot_analytics -c 'SELECT count(*) FROM analytics')
 ./lifeboat down > /dev/null
-find "$LIFEBOAT_HOME" -mindepth 1 -maxdepth 1 ! -name s3 ! -name '*.log' ! -name '*.inc' ! -name rto.txt ! -name 'chroma_*copy' -exec rm -rf {} +
+find "$LIFEBOAT_HOME" -mindepth 1 -maxdepth 1 ! -name s3 ! -name key-escrow ! -name reports ! -name '*.log' ! -name '*.inc' \
+  ! -name rto.txt ! -name 'chroma_*copy' -exec rm -rf {} +
+check "the keys were lost with the machine" test ! -e "$LIFEBOAT_HOME/keys/backup-keyset.json"
 start=$(date +%s%N)
 check "scenario 3 (infrastructure loss) runbook commands succeed" run_section "Scenario 3" s3
 ROWS_AFTER=$($PSQL -d chatbot_analytics -c 'SELECT count(*) FROM analytics')
 check "the database came back from the bucket alone ($ROWS_AFTER rows, $ROWS_BEFORE before the loss)" test "$ROWS_AFTER" = "$ROWS_BEFORE"
 check "up did not take a backup of the rebuilt empty system" grep -q "already has backups in the bucket" "$LIFEBOAT_HOME/s3.log"
+NEW_TOKEN=$(./lifeboat token viewer)
+check "the database came back from an encrypted backup (bucket + escrowed keys)" \
+  bash -c "curl -s -H 'Authorization: Bearer $NEW_TOKEN' http://127.0.0.1:$LIFEBOAT_RESTORE_PORT/catalog/analytics-db/latest | grep -q '\"encryption\":{'"
 echo "scenario 3 (complete infrastructure loss): fresh stack + both restores in $(( ($(date +%s%N) - start) / 1000000 )) ms" | tee -a "$RESULTS"
 
 echo "runbook test: ${passed} passed, ${failed} failed"

@@ -38,6 +38,12 @@ check "status exits 0 when everything is UP" test "$status_rc" -eq 0
 check "status shows 3 servers and 4 services UP" bash -c "[ \$(echo '$status_out' | grep -c ' UP ') -eq 7 ]"
 
 OPERATOR=$("$LB" token operator); VIEWER=$("$LB" token viewer)
+# the CLI never mints a token of its own, even with the local stack's signing key on disk
+out=$(env -u LIFEBOAT_TOKEN "$LB" backups 2>&1); rc=$?
+refused_with_one_line() { [ "$1" -ne 0 ] && printf '%s\n' "$2" | grep -q LIFEBOAT_TOKEN && [ "$(printf '%s\n' "$2" | wc -l)" -eq 1 ]; }
+check "the CLI without a token exits non-zero ($rc) and says how to get one" refused_with_one_line "$rc" "$out"
+out=$(LIFEBOAT_TOKEN="$VIEWER" "$LB" backups --limit 1 2>&1); rc=$?
+check "the CLI with a viewer token lists backups" test "$rc" -eq 0
 code=$(curl -s -o /dev/null -w '%{http_code}' "$BACKUP/sources")
 check "401 without a token" test "$code" = 401
 code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $VIEWER" -H 'Content-Type: application/json' \

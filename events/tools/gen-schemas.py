@@ -9,7 +9,7 @@ import json, os, re, glob
 NULLABLE = {"incidentId", "drillId", "detail", "trigger", "encryption", "toolVersions", "rowCounts", "detectedAt",
             "reasons", "rtoSeconds", "rpoSeconds", "restoreBytesPerSecond", "worked", "didNotWork", "budgetChanges",
             "author", "owner", "dueDate", "target", "backup", "retention", "schedule", "rpoTarget", "startedAt",
-            "recoveryPointAt", "step", "sources", "summary", "fingerprint", "labels"}
+            "recoveryPointAt", "step", "sources", "summary", "fingerprint", "labels", "endsAt"}
 INSTANT = {"type": "string", "format": "date-time", "pattern": "Z$"}
 NESTED = {
     "Retention": {"type": "object", "additionalProperties": False,

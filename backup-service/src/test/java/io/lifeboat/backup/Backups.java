@@ -29,6 +29,16 @@ final class Backups {
         return as("viewer").get("/backups/" + id).then().statusCode(200).extract().jsonPath();
     }
 
+    /** Waits until the backup Completed and its read-back verification (which runs right after) is recorded. */
+    static JsonPath verified(String id) {
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    JsonPath b = get(id);
+                    return "Failed".equals(b.getString("phase")) || b.get("verification") != null;
+                });
+        return get(id);
+    }
+
     /** Waits until the backup is Completed or Failed and returns it. */
     static JsonPath finished(String id) {
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))

@@ -6,7 +6,7 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.StreamingAead;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import io.agroal.api.AgroalDataSource;
-import io.lifeboat.backup.config.S3Config;
+import io.lifeboat.bucket.S3Config;
 import io.lifeboat.events.EventCodec;
 import io.lifeboat.events.storage.BackupManifest;
 import io.quarkus.test.junit.QuarkusTest;

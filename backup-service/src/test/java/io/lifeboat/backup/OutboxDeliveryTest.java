@@ -5,7 +5,7 @@ import io.lifeboat.events.CloudEvent;
 import io.lifeboat.events.EventCodec;
 import io.lifeboat.events.backup.BackupFailed;
 import io.lifeboat.outbox.Outbox;
-import io.lifeboat.stack.TestServers;
+import io.lifeboat.testsupport.TestServers;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;

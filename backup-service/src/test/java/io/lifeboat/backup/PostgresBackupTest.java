@@ -1,12 +1,13 @@
 package io.lifeboat.backup;
 
 import com.github.luben.zstd.ZstdInputStream;
-import io.lifeboat.backup.config.S3Config;
+import io.lifeboat.bucket.S3Config;
 import io.lifeboat.events.EventCodec;
 import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.events.storage.NewestTimestamp;
 import io.lifeboat.stack.PostgresServer;
-import io.lifeboat.stack.TestServers;
+import io.lifeboat.testsupport.TestSecrets;
+import io.lifeboat.testsupport.TestServers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -54,8 +55,7 @@ class PostgresBackupTest {
                     REVOKE ALL ON secret FROM limited;
                     """);
         }
-        passwordFile = Files.createTempFile("pg-password", ".txt");
-        Files.writeString(passwordFile, pg.password());
+        passwordFile = TestSecrets.file("pg-password", pg.password());
     }
 
     private static String source(String database, String user, Path password, String extra) {
@@ -115,8 +115,7 @@ class PostgresBackupTest {
 
     @Test
     void pgDumpsOwnErrorIsReportedAndTheUploadIsAborted() throws Exception {
-        Path limitedPassword = Files.createTempFile("limited", ".txt");
-        Files.writeString(limitedPassword, "limited");
+        Path limitedPassword = TestSecrets.file("limited", "limited");
         putSource("limited-db-t", source("analytics_src", "limited", limitedPassword, ""));
         JsonPath b = finished(start("limited-db-t"));
         assertThat(b.getString("phase")).isEqualTo("Failed");
@@ -128,8 +127,7 @@ class PostgresBackupTest {
 
     @Test
     void aWrongPasswordFailsWithoutLeakingIt() throws Exception {
-        Path wrong = Files.createTempFile("wrong", ".txt");
-        Files.writeString(wrong, "not-the-password");
+        Path wrong = TestSecrets.file("wrong", "not-the-password");
         putSource("wrong-pw-t", source("analytics_src", "lifeboat", wrong, ""));
         JsonPath b = finished(start("wrong-pw-t"));
         assertThat(b.getString("phase")).isEqualTo("Failed");

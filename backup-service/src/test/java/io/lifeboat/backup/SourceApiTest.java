@@ -39,9 +39,9 @@ class SourceApiTest {
     void postgresSourceKeepsOnlyAPasswordReference() {
         as("operator").contentType(ContentType.JSON).body("""
                         {"kind": "postgres", "host": "127.0.0.1", "port": 5432, "database": "chatbot_analytics",
-                         "user": "lifeboat", "passwordRef": "env:LIFEBOAT_PG_PASSWORD"}""")
+                         "user": "lifeboat", "passwordRef": "env:LIFEBOAT_SECRET_ANALYTICS"}""")
                 .put("/sources/api-pg").then().statusCode(201)
-                .body("passwordRef", is("env:LIFEBOAT_PG_PASSWORD"))
+                .body("passwordRef", is("env:LIFEBOAT_SECRET_ANALYTICS"))
                 .body("$", not(hasKey("password")));
         as("operator").contentType(ContentType.JSON).body("""
                         {"kind": "postgres", "host": "h", "port": 5432, "database": "d", "user": "u", "passwordRef": "hunter2"}""")

@@ -107,7 +107,10 @@ class DrillsOnTheWholeStackIT {
                 .contains("analytics-db.analytics " + count("chatbot_analytics", "SELECT count(*) FROM analytics") + " rows, newest " + newest);
         assertThat(drill.getString("steps.find { it.name == 'assess' }.status")).isEqualTo("skipped");
         assertThat(drill.getDouble("rtoSeconds")).isPositive().isLessThan(120.0);
-        assertThat(drill.getDouble("rpoSeconds")).isGreaterThanOrEqualTo(0.0).isLessThan(120.0);
+        // RPO: drill start minus the recovery point of the newest verified backup then (taken by up, minutes ago at most)
+        assertThat(drill.getDouble("rpoSeconds")).isPositive().isLessThan(900.0);
+        assertThat(drill.getString("steps.find { it.name == 'identify-latest-backup' }.detail"))
+                .contains("the newest verified backup when the drill started");
         assertThat(drill.getDouble("throughputBps")).isPositive();
         assertThat(count("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_drill\\_%'")).isZero();
         // the production database was not touched: no _restore_ or _corrupted_ copies either
@@ -132,7 +135,7 @@ class DrillsOnTheWholeStackIT {
     @Test
     @Order(3)
     void anInfrastructureLossDrillSucceedsWithRestoreServicesDatabaseLost() throws Exception {
-        // restore-service loses its whole database (catalogue cache, restore history, target registry) and is
+        // restore-service loses its whole database (restore history, target registry) and is
         // redeployed: it must find the backups in the bucket alone and get its targets back from its configuration
         stack.stopService("restore-service");
         try (Connection c = pg("postgres"); Statement s = c.createStatement()) {
@@ -141,7 +144,6 @@ class DrillsOnTheWholeStackIT {
         }
         stack.startService("restore-service");
         assertThat(count("lifeboat_restore", "SELECT count(*) FROM restore")).isZero();
-        assertThat(count("lifeboat_restore", "SELECT count(*) FROM catalog_entry")).isZero();
 
         JsonPath drill = runDrill("{\"scenario\": \"infrastructure-loss\"}");
         assertThat(drill.getString("verdict")).as(drill.prettify()).isEqualTo("passed");
@@ -164,7 +166,7 @@ class DrillsOnTheWholeStackIT {
         data[data.length / 3] ^= 0x7F;
         s3.putObject(b -> b.bucket("lifeboat-backups").key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(data));
 
-        JsonPath drill = runDrill("{\"scenario\": \"vector-store-corruption\", \"useNewestBackup\": true}");
+        JsonPath drill = runDrill("{\"scenario\": \"vector-store-corruption\"}");
         assertThat(drill.getString("phase")).isEqualTo("Failed");
         assertThat(drill.getString("verdict")).isEqualTo("failed");
         assertThat(drill.getString("error")).contains("checksum mismatch");
@@ -175,6 +177,12 @@ class DrillsOnTheWholeStackIT {
         as("viewer", "incident-service").queryParam("month", month).get("/reviews/monthly").then()
                 .body("drills.find { it.drillId == '" + drill.getString("id") + "' }.verdict", is("failed"))
                 .body("drills.find { it.drillId == '" + drill.getString("id") + "' }.reasons", containsString("checksum"));
+
+        // a new verified backup is what the next drills of this source restore
+        String backup = as("operator", "backup-service").contentType(ContentType.JSON).body("{\"source\": \"vector-store\"}")
+                .post("/backups").then().statusCode(202).extract().path("id");
+        await().atMost(Duration.ofSeconds(60)).until(() -> Boolean.TRUE.equals(as("viewer", "backup-service")
+                .get("/backups/" + backup).then().extract().path("verification.ok")));
     }
 
     @Test
@@ -229,12 +237,39 @@ class DrillsOnTheWholeStackIT {
                 .then().statusCode(400).body("errors.field", hasItem("scenario"));
         as("viewer", "drill-service").contentType(ContentType.JSON).body("{\"scenario\": \"database-loss\"}").post("/drills")
                 .then().statusCode(403);
-        List<String> ids = as("viewer", "drill-service").get("/drills").then().extract().path("id");
+        List<String> ids = as("viewer", "drill-service").get("/drills").then().extract().path("items.id");
         assertThat(ids).contains(id);
     }
 
     @Test
     @Order(7)
+    void aDrillWhoseNewestVerifiedBackupIsOlderThanTheRpoTargetFailsItsRpoCheck() throws Exception {
+        // a scenario accepting 1 s of data loss: the newest verified backup (from up) is older than that
+        as("operator", "drill-service").contentType(ContentType.JSON).body("""
+                {"title": "tight RPO", "sources": ["analytics-db"], "rpoTarget": "PT1S",
+                 "steps": [{"name": "identify-latest-backup", "kind": "automated", "budgetSeconds": 300},
+                           {"name": "restore", "kind": "automated", "budgetSeconds": 7200},
+                           {"name": "verify", "kind": "automated", "budgetSeconds": 900}]}""").put("/scenarios/tight-rpo")
+                .then().statusCode(anyOf(is(200), is(201)));
+        String newestVerified = as("viewer", "backup-service").get("/sources/analytics-db/recovery-point").then().statusCode(200)
+                .extract().path("id");
+        JsonPath drill = runDrill("{\"scenario\": \"tight-rpo\"}");
+        assertThat(drill.getString("phase")).as(drill.prettify()).isEqualTo("Completed");
+        assertThat(drill.getString("verdict")).isEqualTo("failed");
+        assertThat(drill.getDouble("rpoSeconds")).isGreaterThan(1.0);
+        assertThat(drill.getList("reasons", String.class)).anyMatch(r -> r.contains("RPO") && r.contains("above the target 1 s")
+                && r.contains(newestVerified));
+
+        // a fresh test backup is restored, and reported as such; the RPO is still the one an incident would have seen
+        JsonPath fresh = runDrill("{\"scenario\": \"tight-rpo\", \"freshBackup\": true}");
+        assertThat(fresh.getString("verdict")).isEqualTo("failed");
+        assertThat(fresh.getString("steps.find { it.name == 'identify-latest-backup' }.detail"))
+                .contains("fresh test backup").contains("RPO measured on " + newestVerified);
+        assertThat(fresh.getString("prepared[0].backupId")).isNotEqualTo(newestVerified);
+    }
+
+    @Test
+    @Order(8)
     void withTwoMoreInstancesACalendarDrillIsAnnouncedOnceAndStartedOnce() throws Exception {
         var extra = new java.util.ArrayList<io.lifeboat.stack.ServerProcess>();
         try {

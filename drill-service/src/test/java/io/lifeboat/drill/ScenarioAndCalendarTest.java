@@ -1,6 +1,6 @@
 package io.lifeboat.drill;
 
-import io.lifeboat.stack.TestServers;
+import io.lifeboat.testsupport.TestServers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;

@@ -4,7 +4,7 @@ import io.lifeboat.events.CloudEvent;
 import io.lifeboat.events.EventCodec;
 import io.lifeboat.events.backup.BackupCompleted;
 import io.lifeboat.incident.eventlog.EventStore;
-import io.lifeboat.stack.TestServers;
+import io.lifeboat.testsupport.TestServers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import jakarta.inject.Inject;

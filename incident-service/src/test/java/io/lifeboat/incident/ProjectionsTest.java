@@ -14,7 +14,7 @@ import io.lifeboat.events.drill.DrillCompleted;
 import io.lifeboat.events.restore.RestoreCompleted;
 import io.lifeboat.events.restore.RestoreStarted;
 import io.lifeboat.incident.eventlog.EventStore;
-import io.lifeboat.stack.TestServers;
+import io.lifeboat.testsupport.TestServers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
@@ -185,11 +185,11 @@ class ProjectionsTest {
     void gaugesAreExported() {
         history("metric-src");
         await().atMost(Duration.ofSeconds(40)).until(() -> RestAssured.get("/q/metrics").asString()
-                .contains("lifeboat_rpo_exposure_seconds{source=\"metric-src\"}"));
+                .contains("lifeboat_rpo_exposure_seconds{scenario=\"vector-store-corruption\",source=\"metric-src\"}"));
         String metrics = RestAssured.get("/q/metrics").asString();
-        assertThat(metrics).contains("lifeboat_rpo_target_seconds{source=\"metric-src\"} 86400.0")
-                .contains("lifeboat_newest_backup_failed{source=\"metric-src\"} 0.0")
-                .contains("lifeboat_verified_backup_present{source=\"metric-src\"} 1.0")
+        assertThat(metrics).contains("lifeboat_rpo_target_seconds{scenario=\"vector-store-corruption\",source=\"metric-src\"} 86400.0")
+                .contains("lifeboat_newest_backup_failed{scenario=\"vector-store-corruption\",source=\"metric-src\"} 0.0")
+                .contains("lifeboat_verified_backup_present{scenario=\"vector-store-corruption\",source=\"metric-src\"} 1.0")
                 .contains("lifeboat_open_incidents").contains("lifeboat_last_successful_backup_timestamp_seconds");
     }
 

@@ -4,7 +4,7 @@ import io.lifeboat.events.CloudEvent;
 import io.lifeboat.events.EventCodec;
 import io.lifeboat.events.EventPayload;
 import io.lifeboat.incident.eventlog.EventStore;
-import io.lifeboat.stack.TestServers;
+import io.lifeboat.testsupport.TestServers;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -7,12 +7,13 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.StreamingAead;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
-import io.lifeboat.events.EventCodec;
+import io.lifeboat.bucket.ManifestAuthentication;
+import io.lifeboat.postgres.DatabaseRoles;
 import io.lifeboat.events.backup.Encryption;
 import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.events.storage.NewestTimestamp;
 import io.lifeboat.stack.PostgresServer;
-import io.lifeboat.stack.TestServers;
+import io.lifeboat.testsupport.TestServers;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -67,12 +68,30 @@ final class BackupFixtures {
         if (p.waitFor() != 0) {
             throw new IllegalStateException("pg_dump failed: " + new String(p.getErrorStream().readAllBytes()));
         }
-        return store(s3, source, "postgres", raw, recoveryPoint, database, null, rowCounts, newestTimestamps, encrypt);
+        return store(s3, source, "postgres", raw, recoveryPoint, database, null, rowCounts, newestTimestamps, encrypt, null,
+                roles(database));
+    }
+
+    /** The roles statements backup-service records for {@code database} (pg_dumpall --globals-only, filtered). */
+    static String roles(String database) throws Exception {
+        PostgresServer pg = TestServers.get().postgres();
+        ProcessBuilder dumpall = new ProcessBuilder(pg.binDir().resolve("pg_dumpall").toString(), "--globals-only",
+                "--no-role-passwords", "-h", "127.0.0.1", "-p", Integer.toString(pg.port()), "-U", PostgresServer.SUPERUSER);
+        dumpall.environment().put("PGPASSWORD", pg.password());
+        Process p = dumpall.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("pg_dumpall failed: " + new String(p.getErrorStream().readAllBytes()));
+        }
+        try (var c = pg.connect(database)) {
+            return DatabaseRoles.globalsFor(out, DatabaseRoles.neededBy(c));
+        }
     }
 
     /** A tar of {@code dir} stored as a backup of {@code source}. */
     static BackupManifest directory(S3Client s3, String source, Path dir, Instant recoveryPoint) throws Exception {
         ByteArrayOutputStream tarBytes = new ByteArrayOutputStream();
+        long[] counts = {0, 0};
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(tarBytes); Stream<Path> walk = Files.walk(dir)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             for (Path path : walk.sorted().toList()) {
@@ -89,16 +108,38 @@ final class BackupFixtures {
                     entry.setSize(Files.size(path));
                     tar.putArchiveEntry(entry);
                     Files.copy(path, tar);
+                    counts[0]++;
+                    counts[1] += Files.size(path);
                 }
                 tar.closeArchiveEntry();
             }
         }
-        return store(s3, source, "directory", tarBytes.toByteArray(), recoveryPoint, null, dir.toString(), Map.of(), null, false);
+        return store(s3, source, "directory", tarBytes.toByteArray(), recoveryPoint, null, dir.toString(), Map.of(), null,
+                false, counts);
+    }
+
+    /** Signs and stores a manifest as backup-service does (the MAC key of this module's tests). */
+    static void writeManifest(S3Client s3, String key, BackupManifest manifest) {
+        byte[] signed = ManifestAuthentication.fromKeyset(TestServers.MANIFEST_KEYSET, true).sign(manifest);
+        s3.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(signed));
     }
 
     static BackupManifest store(S3Client s3, String source, String kind, byte[] plain, Instant point, String database,
                                 String path, Map<String, Long> rowCounts, Map<String, NewestTimestamp> newestTimestamps,
                                 boolean encrypt) throws Exception {
+        return store(s3, source, kind, plain, point, database, path, rowCounts, newestTimestamps, encrypt, null, null);
+    }
+
+    /** {@code counts}: the regular files and their bytes a directory backup records. */
+    static BackupManifest store(S3Client s3, String source, String kind, byte[] plain, Instant point, String database,
+                                String path, Map<String, Long> rowCounts, Map<String, NewestTimestamp> newestTimestamps,
+                                boolean encrypt, long[] counts) throws Exception {
+        return store(s3, source, kind, plain, point, database, path, rowCounts, newestTimestamps, encrypt, counts, null);
+    }
+
+    static BackupManifest store(S3Client s3, String source, String kind, byte[] plain, Instant point, String database,
+                                String path, Map<String, Long> rowCounts, Map<String, NewestTimestamp> newestTimestamps,
+                                boolean encrypt, long[] counts, String roles) throws Exception {
         String backupId = source + "-" + ID.format(point) + "-" + HexFormat.of().formatHex(new byte[]{(byte) (point.getNano() >> 8), (byte) System.nanoTime()});
         String folder = "backups/" + source + "/" + DAY.format(point) + "/" + backupId + "/";
         ByteArrayOutputStream stored = new ByteArrayOutputStream();
@@ -115,10 +156,12 @@ final class BackupFixtures {
         byte[] data = stored.toByteArray();
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         s3.putObject(b -> b.bucket(BUCKET).key(folder + "data"), RequestBody.fromBytes(data));
-        BackupManifest manifest = new BackupManifest(1, backupId, source, kind, point, point, point.plusSeconds(1),
-                plain.length, data.length, sha, folder + "data", "zstd", encryption, database, path,
-                Map.of("fixture", "restore-service test"), rowCounts, newestTimestamps);
-        s3.putObject(b -> b.bucket(BUCKET).key(folder + "manifest.json"), RequestBody.fromString(EventCodec.toJson(manifest)));
+        BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT_VERSION, backupId, source, kind, point, point,
+                point.plusSeconds(1), plain.length, data.length, sha, folder + "data", "zstd", encryption, database, path,
+                database == null ? null : "127.0.0.1", database == null ? null : TestServers.get().postgres().port(),
+                counts == null ? null : counts[0], counts == null ? null : counts[1],
+                Map.of("fixture", "restore-service test"), rowCounts, newestTimestamps, roles, null);
+        writeManifest(s3, folder + "manifest.json", manifest);
         return manifest;
     }
 

@@ -3,7 +3,8 @@ package io.lifeboat.restore;
 import io.lifeboat.stack.PostgresServer;
 import io.lifeboat.stack.Ports;
 import io.lifeboat.stack.ServerProcess;
-import io.lifeboat.stack.TestServers;
+import io.lifeboat.testsupport.TestSecrets;
+import io.lifeboat.testsupport.TestServers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -100,8 +101,9 @@ class KilledRestoreIT {
         }
         BackupFixtures.write(dir.resolve("a.txt"), "old a");
         BackupFixtures.write(dir.resolve("old-only.txt"), "old");
-        call(port, "PUT", "/targets/" + name, "{\"kind\": \"directory\", \"path\": \"" + dir + "\"}");
-        call(port, "POST", "/restores", "{\"source\": \"" + name + "\", \"target\": \"" + name + "\", \"mode\": \"replace\"}");
+        call(port, "PUT", "/targets/" + name, "{\"kind\": \"directory\", \"path\": \"" + dir + "\", \"production\": true}");
+        call(port, "POST", "/restores", "{\"source\": \"" + name + "\", \"target\": \"" + name + "\", \"mode\": \"replace\", "
+                + "\"confirm\": \"" + name + "\"}");
         return dir;
     }
 
@@ -173,11 +175,12 @@ class KilledRestoreIT {
         try (Connection c = pg.connect(database); Statement s = c.createStatement()) {
             s.execute("DELETE FROM t WHERE id > 2");
         }
-        Path password = Files.createTempFile("killed-pg", ".secret");
-        Files.writeString(password, pg.password());
+        Path password = TestSecrets.file("killed-pg", pg.password());
         call(port, "PUT", "/targets/" + name, "{\"kind\": \"postgres\", \"host\": \"127.0.0.1\", \"port\": " + pg.port()
-                + ", \"user\": \"" + PostgresServer.SUPERUSER + "\", \"passwordRef\": \"file:" + password + "\"}");
-        call(port, "POST", "/restores", "{\"source\": \"" + name + "\", \"target\": \"" + name + "\", \"mode\": \"replace\"}");
+                + ", \"database\": \"" + database + "\", \"user\": \"" + PostgresServer.SUPERUSER + "\", \"passwordRef\": \"file:"
+                + password + "\", \"production\": true}");
+        call(port, "POST", "/restores", "{\"source\": \"" + name + "\", \"target\": \"" + name + "\", \"mode\": \"replace\", "
+                + "\"confirm\": \"" + name + "\"}");
         return database;
     }
 

@@ -1,7 +1,7 @@
 package io.lifeboat.restore;
 
-import io.lifeboat.stack.LifeboatServersResource;
-import io.lifeboat.stack.TestServers;
+import io.lifeboat.testsupport.LifeboatServersResource;
+import io.lifeboat.testsupport.TestServers;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.restassured.RestAssured;

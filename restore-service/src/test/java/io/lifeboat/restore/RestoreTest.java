@@ -5,7 +5,8 @@ import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.events.storage.NewestTimestamp;
 import io.lifeboat.restore.restore.RestoreRecovery;
 import io.lifeboat.stack.PostgresServer;
-import io.lifeboat.stack.TestServers;
+import io.lifeboat.testsupport.TestSecrets;
+import io.lifeboat.testsupport.TestServers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -47,17 +48,25 @@ class RestoreTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        passwordFile = Files.createTempFile("pg", ".pw");
-        Files.writeString(passwordFile, TestServers.get().postgres().password());
+        passwordFile = TestSecrets.file("restore-pg", TestServers.get().postgres().password());
         BackupFixtures.keyset();
     }
 
-    private void pgTarget(String name, boolean production) {
+    /** A postgres target on the test server whose replace touches {@code database}. */
+    static void pgTarget(String name, String database, boolean production, String... httpCheckUrls) {
         PostgresServer pg = TestServers.get().postgres();
         as("admin").contentType(ContentType.JSON).body("""
-                {"kind": "postgres", "host": "127.0.0.1", "port": %d, "user": "%s", "passwordRef": "file:%s", "production": %s}"""
-                .formatted(pg.port(), PostgresServer.SUPERUSER, passwordFile, production)).put("/targets/" + name)
-                .then().statusCode(anyOf(is(200), is(201)));
+                {"kind": "postgres", "host": "127.0.0.1", "port": %d, "database": "%s", "user": "%s", "passwordRef": "file:%s",
+                 "production": %s, "httpCheckUrls": [%s]}"""
+                .formatted(pg.port(), database, PostgresServer.SUPERUSER, passwordFile, production,
+                        String.join(", ", java.util.Arrays.stream(httpCheckUrls).map(u -> "\"" + u + "\"").toList())))
+                .put("/targets/" + name).then().statusCode(anyOf(is(200), is(201)));
+    }
+
+    /** A production directory target at {@code path}. */
+    static void dirTarget(String name, Path path) {
+        as("admin").contentType(ContentType.JSON).body("{\"kind\": \"directory\", \"path\": \"" + path + "\", \"production\": true}")
+                .put("/targets/" + name).then().statusCode(anyOf(is(200), is(201)));
     }
 
     private static void sql(String database, String statements) throws Exception {
@@ -118,12 +127,13 @@ class RestoreTest {
     @Test
     void restoresADatabaseIntoANewDatabaseWithTimedStepsAndChecks() throws Exception {
         BackupManifest m = shopBackup("shop-new", "shop_new_src", false);
-        pgTarget("pg-scratch", false);
+        String base = io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port;
+        pgTarget("pg-scratch", "scratch_new", false, base + "/q/health/");
         String id = restore("""
                 {"source": "shop-new", "backup": "latest", "target": "pg-scratch", "mode": "new",
                  "checks": [{"type": "max-timestamp", "table": "analytics", "column": "timestamp", "tolerance": "PT1H"},
                             {"type": "http", "url": "%s/q/health/live", "status": 200, "contains": "UP"}]}"""
-                .formatted(io.restassured.RestAssured.baseURI + ":" + io.restassured.RestAssured.port));
+                .formatted(base));
         JsonPath r = finished(id);
         assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
         assertThat(r.getString("backupId")).isEqualTo(m.backupId());
@@ -133,7 +143,7 @@ class RestoreTest {
         assertThat(r.getList("checks.passed", Boolean.class)).hasSize(4).containsOnly(true);
         assertThat(r.getList("checks.name", String.class)).contains("newest-timestamp analytics.timestamp");
         String restoredAs = r.getString("restoredAs");
-        assertThat(restoredAs).matches("shop_new_src_restore_\\d{14}");
+        assertThat(restoredAs).matches("scratch_new_restore_\\d{14}");
         assertThat(count(restoredAs, "SELECT count(*) FROM analytics")).isEqualTo(1200);
         assertThat(r.getLong("throughputBytesPerSecond")).isPositive();
         as("viewer").get("/restores").then().statusCode(200).body("items.id", hasItem(id));
@@ -143,7 +153,7 @@ class RestoreTest {
     void replaceMovesTheDamagedDatabaseAsideAndSwapsInTheRestoredOne() throws Exception {
         shopBackup("shop-live", "shop_live", true);
         sql("shop_live", "DELETE FROM analytics WHERE id > 100; UPDATE analytics SET question = 'damaged'");
-        pgTarget("pg-prod", true);
+        pgTarget("pg-prod", "shop_live", true);
         String body = """
                 {"source": "shop-live", "backup": "latest", "target": "pg-prod", "mode": "replace", "reason": "incident",
                  "incidentId": "INC-2026-0042", "confirm": "pg-prod"}""";
@@ -171,8 +181,8 @@ class RestoreTest {
     void aDroppedDatabaseComesBack() throws Exception {
         shopBackup("shop-lost", "shop_lost", false);
         sql("postgres", "DROP DATABASE shop_lost WITH (FORCE)");
-        pgTarget("pg-lost", false);
-        JsonPath r = finished(restore("{\"source\": \"shop-lost\", \"target\": \"pg-lost\", \"mode\": \"replace\"}"));
+        pgTarget("pg-lost", "shop_lost", true);
+        JsonPath r = finished(restore("{\"source\": \"shop-lost\", \"target\": \"pg-lost\", \"mode\": \"replace\", \"confirm\": \"pg-lost\"}"));
         assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
         assertThat(r.getString("movedAsideAs")).isNull();
         assertThat(count("shop_lost", "SELECT count(*) FROM analytics")).isEqualTo(1200);
@@ -182,9 +192,9 @@ class RestoreTest {
     void aFailingCheckStopsAReplaceBeforeTheSwap() throws Exception {
         shopBackup("shop-check", "shop_check", false);
         sql("shop_check", "DELETE FROM analytics WHERE id > 10");
-        pgTarget("pg-check", false);
+        pgTarget("pg-check", "shop_check", true);
         JsonPath r = finished(restore("""
-                {"source": "shop-check", "target": "pg-check", "mode": "replace",
+                {"source": "shop-check", "target": "pg-check", "mode": "replace", "confirm": "pg-check",
                  "checks": [{"type": "row-count", "table": "analytics", "min": 1000000}]}"""));
         assertThat(r.getString("phase")).isEqualTo("Failed");
         assertThat(r.getString("failedStep")).isEqualTo("verify");
@@ -197,8 +207,8 @@ class RestoreTest {
         // the manifest says the backup's newest row is from 2099: what was restored does not end there
         shopBackup("shop-newest", "shop_newest", false, "2099-01-01 00:00:00+00");
         sql("shop_newest", "DELETE FROM analytics WHERE id > 10");
-        pgTarget("pg-newest", false);
-        JsonPath r = finished(restore("{\"source\": \"shop-newest\", \"target\": \"pg-newest\", \"mode\": \"replace\"}"));
+        pgTarget("pg-newest", "shop_newest", true);
+        JsonPath r = finished(restore("{\"source\": \"shop-newest\", \"target\": \"pg-newest\", \"mode\": \"replace\", \"confirm\": \"pg-newest\"}"));
         assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Failed");
         assertThat(r.getString("failedStep")).isEqualTo("verify");
         assertThat(r.getString("error")).contains("newest-timestamp analytics.timestamp");
@@ -217,10 +227,9 @@ class RestoreTest {
         BackupFixtures.directory(s3, "chroma-r", chroma, Instant.now().truncatedTo(ChronoUnit.MICROS));
         BackupFixtures.write(chroma.resolve("chroma.sqlite3"), "CORRUPTED");
         BackupFixtures.write(chroma.resolve("seg-1/extra.bin"), "junk");
-        as("admin").contentType(ContentType.JSON).body("{\"kind\": \"directory\", \"path\": \"" + chroma + "\"}")
-                .put("/targets/chroma-r").then().statusCode(anyOf(is(200), is(201)));
+        dirTarget("chroma-r", chroma);
 
-        JsonPath r = finished(restore("{\"source\": \"chroma-r\", \"target\": \"chroma-r\", \"mode\": \"replace\"}"));
+        JsonPath r = finished(restore("{\"source\": \"chroma-r\", \"target\": \"chroma-r\", \"mode\": \"replace\", \"confirm\": \"chroma-r\"}"));
         assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
         Path aside = Path.of(r.getString("movedAsideAs"));
         assertThat(aside.getFileName().toString()).matches("chroma_db_corrupted_\\d{8}(_\\d{6})?");
@@ -246,10 +255,9 @@ class RestoreTest {
         stored[stored.length - 5] ^= 0x01;
         s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(m.objectKey()), RequestBody.fromBytes(stored));
         BackupFixtures.write(dir.resolve("a.txt"), "current");
-        as("admin").contentType(ContentType.JSON).body("{\"kind\": \"directory\", \"path\": \"" + dir + "\"}")
-                .put("/targets/corrupt-r").then().statusCode(anyOf(is(200), is(201)));
+        dirTarget("corrupt-r", dir);
 
-        JsonPath r = finished(restore("{\"source\": \"corrupt-r\", \"target\": \"corrupt-r\", \"mode\": \"replace\"}"));
+        JsonPath r = finished(restore("{\"source\": \"corrupt-r\", \"target\": \"corrupt-r\", \"mode\": \"replace\", \"confirm\": \"corrupt-r\"}"));
         assertThat(r.getString("phase")).isEqualTo("Failed");
         assertThat(r.getString("failedStep")).isEqualTo("download-and-extract");
         assertThat(r.getString("error")).contains("checksum mismatch").contains("target was not touched");
@@ -264,28 +272,36 @@ class RestoreTest {
         BackupFixtures.ensureBucket(s3);
         BackupManifest m = shopBackup("shop-key", "shop_key", false);
         // the same data claimed to be encrypted with a key this service does not hold
-        BackupManifest foreign = new BackupManifest(1, m.backupId(), m.source(), m.kind(), m.recoveryPointAt(), m.startedAt(),
-                m.completedAt(), m.sizeBytes(), m.storedBytes(), m.sha256(), m.objectKey(), "zstd",
-                new io.lifeboat.events.backup.Encryption("AES256_GCM_HKDF_1MB", "tink-12345"), m.database(), null, Map.of(), Map.of(), null);
+        BackupManifest foreign = new BackupManifest(m.formatVersion(), m.backupId(), m.source(), m.kind(), m.recoveryPointAt(),
+                m.startedAt(), m.completedAt(), m.sizeBytes(), m.storedBytes(), m.sha256(), m.objectKey(), "zstd",
+                new io.lifeboat.events.backup.Encryption("AES256_GCM_HKDF_1MB", "tink-12345"), m.database(), null, m.host(),
+                m.port(), null, null, Map.of(), Map.of(), null, null, null);
         String manifestKey = m.objectKey().replace("/data", "/manifest.json");
-        s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(manifestKey),
-                RequestBody.fromString(io.lifeboat.events.EventCodec.toJson(foreign)));
-        pgTarget("pg-key", false);
-        JsonPath r = finished(restore("{\"source\": \"shop-key\", \"target\": \"pg-key\", \"mode\": \"replace\"}"));
-        assertThat(r.getString("phase")).isEqualTo("Failed");
-        assertThat(r.getString("failedStep")).isEqualTo("identify-backup");
-        assertThat(r.getString("error")).contains("tink-12345").contains("not in the keyset");
-        assertThat(count("shop_key", "SELECT count(*) FROM analytics")).isEqualTo(1200);
+        BackupFixtures.writeManifest(s3, manifestKey, foreign);
+        try {
+            // a backup nobody here can decrypt makes the service not ready, with the key named
+            io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(503)
+                    .body("checks.find { it.name == 'backup decryption keys' }.data.missing", containsString("tink-12345"));
+            pgTarget("pg-key", "shop_key", true);
+            JsonPath r = finished(restore("{\"source\": \"shop-key\", \"target\": \"pg-key\", \"mode\": \"replace\", \"confirm\": \"pg-key\"}"));
+            assertThat(r.getString("phase")).isEqualTo("Failed");
+            assertThat(r.getString("failedStep")).isEqualTo("identify-backup");
+            assertThat(r.getString("error")).contains("tink-12345").contains("not in the keyset");
+            assertThat(count("shop_key", "SELECT count(*) FROM analytics")).isEqualTo(1200);
+        } finally {
+            s3.deleteObject(b -> b.bucket(BackupFixtures.BUCKET).key(manifestKey));
+        }
+        io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(200);
     }
 
     @Test
     void withItsDatabaseEmptiedTheServiceStillRestoresFromTheBucketAlone() throws Exception {
         shopBackup("shop-bucket", "shop_bucket_src", false);
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("TRUNCATE restore, catalog_entry, processed_event");
+            s.execute("TRUNCATE restore, processed_event");
         }
         as("viewer").get("/catalog/shop-bucket/latest").then().statusCode(200).body("source", is("shop-bucket"));
-        pgTarget("pg-bucket", false);
+        pgTarget("pg-bucket", "bucket_scratch", false);
         JsonPath r = finished(restore("{\"source\": \"shop-bucket\", \"backup\": \"latest\", \"target\": \"pg-bucket\"}"));
         assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
         assertThat(count(r.getString("restoredAs"), "SELECT count(*) FROM analytics")).isEqualTo(1200);
@@ -298,8 +314,9 @@ class RestoreTest {
         Path aside = parent.resolve("chroma_db_corrupted_20261125");
         BackupFixtures.write(aside.resolve("old.txt"), "old data");
         Files.createDirectories(parent.resolve(".chroma_db.lifeboat-restore-restore-crash-1/x"));
-        as("admin").contentType(ContentType.JSON).body("{\"kind\": \"directory\", \"path\": \"" + dir + "\"}")
-                .put("/targets/crash-r").then().statusCode(anyOf(is(200), is(201)));
+        // the mark the crashed restore left when it created its extraction folder
+        Files.writeString(parent.resolve(".chroma_db.lifeboat-restore-restore-crash-1.lifeboat-owner"), "restore-crash-1");
+        dirTarget("crash-r", dir);
         String owner = io.quarkus.arc.Arc.container().instance(io.lifeboat.restore.restore.InstanceId.class).get().value();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("INSERT INTO restore (id, source, target, target_kind, mode, reason, phase, requested_at, started_at, "
@@ -319,7 +336,7 @@ class RestoreTest {
     @Test
     void badRequestsAre4xxNamingTheProblem() throws Exception {
         BackupManifest m = shopBackup("shop-bad", "shop_bad", false);
-        pgTarget("pg-bad", false);
+        pgTarget("pg-bad", "bad_scratch", false);
         as("admin").contentType(ContentType.JSON).body("{\"source\": \"no-such-source\", \"target\": \"pg-bad\"}").post("/restores")
                 .then().statusCode(404).body("detail", containsString("no-such-source"));
         as("admin").contentType(ContentType.JSON).body("{\"source\": \"shop-bad\", \"target\": \"pg-bad\", \"backup\": \"shop-bad-nope\"}")

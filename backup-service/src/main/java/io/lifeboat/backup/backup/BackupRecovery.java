@@ -1,7 +1,8 @@
 package io.lifeboat.backup.backup;
 
 import io.lifeboat.backup.config.BackupConfig;
-import io.lifeboat.backup.storage.ObjectStore;
+import io.lifeboat.backup.storage.BackupUploads;
+import io.lifeboat.bucket.BackupBucket;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -23,14 +24,17 @@ public class BackupRecovery {
 
     private static final Logger LOG = Logger.getLogger(BackupRecovery.class);
 
-    private final BackupRunner runner;
-    private final ObjectStore store;
+    private final BackupJournal journal;
+    private final BackupUploads uploads;
+    private final BackupBucket bucket;
     private final BackupConfig config;
     private final String instanceId;
 
-    public BackupRecovery(BackupRunner runner, ObjectStore store, BackupConfig config, InstanceId instanceId) {
-        this.runner = runner;
-        this.store = store;
+    public BackupRecovery(BackupJournal journal, BackupUploads uploads, BackupBucket bucket, BackupConfig config,
+                          InstanceId instanceId) {
+        this.journal = journal;
+        this.uploads = uploads;
+        this.bucket = bucket;
         this.config = config;
         this.instanceId = instanceId.value();
     }
@@ -45,7 +49,7 @@ public class BackupRecovery {
                 "(phase = ?1 AND ownerInstance = ?2) OR (phase = ?3 AND createdAt < ?4)",
                 BackupPhase.InProgress, instanceId, BackupPhase.New, Instant.now().minusSeconds(60)));
         for (Backup b : interrupted) {
-            runner.fail(b.id, b.phase == BackupPhase.New ? "start" : "interrupted",
+            journal.fail(b.id, b.phase == BackupPhase.New ? "start" : "interrupted",
                     "interrupted by restart of backup-service instance " + instanceId);
             abortUpload(b);
         }
@@ -57,7 +61,7 @@ public class BackupRecovery {
         List<Backup> stale = QuarkusTransaction.requiringNew().call(() -> Backup.list(
                 "phase = ?1 AND heartbeatAt < ?2", BackupPhase.InProgress, cutoff));
         for (Backup b : stale) {
-            runner.fail(b.id, "interrupted", "no heartbeat from instance " + b.ownerInstance + " since " + b.heartbeatAt
+            journal.fail(b.id, "interrupted", "no heartbeat from instance " + b.ownerInstance + " since " + b.heartbeatAt
                     + "; the instance stopped while the backup ran");
             abortUpload(b);
         }
@@ -74,7 +78,7 @@ public class BackupRecovery {
             return;
         }
         try {
-            store.abortUpload(b.objectKey, b.uploadId);
+            uploads.abort(b.objectKey, b.uploadId);
         } catch (RuntimeException e) {
             // 404 (NoSuchUpload; S3Proxy sends no error code): the upload is gone, completed or aborted already
             boolean gone = e instanceof S3Exception s3e && s3e.statusCode() == 404;
@@ -86,8 +90,8 @@ public class BackupRecovery {
         // the upload may have completed before the failure (at the manifest): a data object without its manifest
         // is no backup, the manifest being the commit point, so it goes; one whose manifest exists stays
         try {
-            if (b.manifestKey != null && !store.exists(b.manifestKey)) {
-                store.delete(b.objectKey);
+            if (b.manifestKey != null && !bucket.exists(b.manifestKey)) {
+                bucket.delete(b.objectKey);
             }
         } catch (RuntimeException e) {
             LOG.warnf("cannot delete the data of failed backup %s yet: %s", b.id, e.getMessage());

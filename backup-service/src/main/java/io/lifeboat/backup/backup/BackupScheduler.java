@@ -1,6 +1,6 @@
 package io.lifeboat.backup.backup;
 
-import io.lifeboat.backup.rest.ApiException;
+import io.lifeboat.http.ApiException;
 import io.lifeboat.backup.source.Schedules;
 import io.lifeboat.backup.source.Source;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -9,11 +9,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Starts due backups. Each due slot is claimed with a compare-and-set on {@code next_run_at}, so with several
- * instances against one database a scheduled backup runs exactly once.
+ * instances against one database a scheduled backup runs exactly once; an instance claims only as many as it can
+ * start now, leaving the rest to the others.
  */
 @ApplicationScoped
 public class BackupScheduler {
@@ -21,9 +23,11 @@ public class BackupScheduler {
     private static final Logger LOG = Logger.getLogger(BackupScheduler.class);
 
     private final BackupService backups;
+    private final BackupRunner runner;
 
-    public BackupScheduler(BackupService backups) {
+    public BackupScheduler(BackupService backups, BackupRunner runner) {
         this.backups = backups;
+        this.runner = runner;
     }
 
     @Scheduled(every = "${lifeboat.backup.scheduler-every:30s}", delayed = "5s",
@@ -34,14 +38,23 @@ public class BackupScheduler {
 
     /** Claims and starts every source due at {@code now}; returns the sources this call claimed. */
     public List<String> runDue(Instant now) {
-        List<Source> due = QuarkusTransaction.requiringNew().call(() -> Source.list("nextRunAt <= ?1", now));
-        return due.stream().filter(s -> claim(s, now)).peek(s -> {
+        List<Source> due = QuarkusTransaction.requiringNew().call(() -> Source.list("nextRunAt <= ?1 ORDER BY nextRunAt", now));
+        List<String> claimed = new ArrayList<>();
+        for (Source s : due) {
+            if (runner.freeSlots() == 0) {
+                break; // another instance, or this one's next tick, takes the rest
+            }
+            if (!claim(s, now)) {
+                continue;
+            }
+            claimed.add(s.name);
             try {
                 backups.request(s.name, "schedule", "schedule:" + s.schedule);
             } catch (ApiException e) {
                 LOG.warnf("scheduled backup of %s skipped: %s", s.name, e.getMessage());
             }
-        }).map(s -> s.name).toList();
+        }
+        return claimed;
     }
 
     private boolean claim(Source s, Instant now) {

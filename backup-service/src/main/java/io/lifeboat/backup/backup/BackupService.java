@@ -1,6 +1,7 @@
 package io.lifeboat.backup.backup;
 
-import io.lifeboat.backup.rest.ApiException;
+import io.lifeboat.http.ApiException;
+import io.lifeboat.http.Paging;
 import io.lifeboat.backup.source.Source;
 import io.lifeboat.backup.source.SourceService;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -86,7 +87,7 @@ public class BackupService {
     }
 
     /** Newest first; {@code cursor} continues after the last item of the previous page. */
-    public List<Backup> list(String source, BackupPhase phase, String cursor, int limit) {
+    public List<Backup> list(String source, BackupPhase phase, Paging.Cursor cursor, int limit) {
         StringBuilder query = new StringBuilder("1 = 1");
         Parameters params = new Parameters();
         if (source != null) {
@@ -98,28 +99,24 @@ public class BackupService {
             params.and("phase", phase);
         }
         if (cursor != null) {
-            String[] parts = decode(cursor);
             query.append(" AND (createdAt < :at OR (createdAt = :at AND id < :id))");
-            params.and("at", Instant.parse(parts[0])).and("id", parts[1]);
+            params.and("at", cursor.at()).and("id", cursor.id());
         }
         query.append(" ORDER BY createdAt DESC, id DESC");
         return Backup.<Backup>find(query.toString(), params).page(0, limit).list();
     }
 
-    public static String cursorOf(Backup last) {
-        return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString((last.createdAt + "|" + last.id).getBytes(StandardCharsets.UTF_8));
-    }
 
-    private static String[] decode(String cursor) {
-        try {
-            String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|", 2);
-            Instant.parse(parts[0]);
-            if (parts.length != 2) throw new IllegalArgumentException();
-            return parts;
-        } catch (RuntimeException e) {
-            throw ApiException.badField("cursor", "is not a cursor returned by this API (use nextCursor of the previous page)");
-        }
+
+    /**
+     * What a real incident at {@code at} would restore: the newest backup of the source that had completed and
+     * been verified good by then (and is not expired). Its recovery point is the source's recovery point at {@code at}.
+     */
+    public Optional<Backup> newestVerified(String source, Instant at) {
+        sources.get(source);
+        return Backup.<Backup>find("source = ?1 AND phase = ?2 AND verifiedOk = true AND expiredAt IS NULL "
+                + "AND completedAt <= ?3 AND verifiedAt <= ?3 ORDER BY recoveryPointAt DESC", source, BackupPhase.Completed, at)
+                .firstResultOptional();
     }
 
     public List<Backup> newestCompletedPerSource() {

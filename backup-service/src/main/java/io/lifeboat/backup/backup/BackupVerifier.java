@@ -1,7 +1,8 @@
 package io.lifeboat.backup.backup;
 
-import io.lifeboat.backup.rest.ApiException;
-import io.lifeboat.backup.storage.ObjectStore;
+import io.lifeboat.http.ApiException;
+import io.lifeboat.bucket.BackupBucket;
+import io.lifeboat.bucket.UntrustedManifest;
 import io.lifeboat.events.backup.BackupVerified;
 import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.outbox.Outbox;
@@ -26,12 +27,12 @@ public class BackupVerifier {
 
     private static final Logger LOG = Logger.getLogger(BackupVerifier.class);
 
-    private final ObjectStore store;
+    private final BackupBucket bucket;
     private final Outbox outbox;
     private final BackupService backups;
 
-    public BackupVerifier(ObjectStore store, Outbox outbox, BackupService backups) {
-        this.store = store;
+    public BackupVerifier(BackupBucket bucket, Outbox outbox, BackupService backups) {
+        this.bucket = bucket;
         this.outbox = outbox;
         this.backups = backups;
     }
@@ -45,16 +46,22 @@ public class BackupVerifier {
             throw ApiException.conflict("backup " + backupId + " is " + (b.expiredAt != null ? "expired" : b.phase)
                     + "; only Completed backups can be verified");
         }
-        boolean reachable = store.reachable();
+        boolean reachable = bucket.reachable();
         String detail;
         boolean ok = false;
         if (!reachable) {
-            detail = "bucket " + store.bucket() + " is not reachable";
+            detail = "bucket " + bucket.name() + " is not reachable";
         } else {
             try {
                 detail = check(b);
                 ok = detail == null;
-                detail = ok ? "sha256 and size match the manifest (" + b.storedBytes + " bytes)" : detail;
+                if (ok) {
+                    detail = "sha256 and size match the manifest (" + b.storedBytes + " bytes)";
+                } else {
+                    // the bucket answered and the backup is definitely not what was stored: never restore from it
+                    takeOutOfCatalogue(b);
+                    detail += "; the backup was taken out of the catalogue (its manifest moved to manifest.damaged.json)";
+                }
             } catch (Exception e) {
                 detail = "cannot read the backup: " + e.getMessage();
             }
@@ -71,9 +78,24 @@ public class BackupVerifier {
         return result;
     }
 
+    private void takeOutOfCatalogue(Backup b) {
+        try {
+            if (bucket.exists(b.manifestKey)) {
+                bucket.quarantine(b.manifestKey);
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf("backup %s failed verification but its manifest could not be moved aside: %s", b.id, e.getMessage());
+        }
+    }
+
     /** null when the backup is intact, else what is wrong. */
     private String check(Backup b) throws Exception {
-        Optional<BackupManifest> manifest = store.manifest(b.manifestKey);
+        Optional<BackupManifest> manifest;
+        try {
+            manifest = bucket.manifest(b.manifestKey);
+        } catch (UntrustedManifest e) {
+            return e.getMessage();
+        }
         if (manifest.isEmpty()) {
             return "manifest " + b.manifestKey + " is missing: this is not a restorable backup";
         }
@@ -86,7 +108,7 @@ public class BackupVerifier {
         }
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         long size = 0;
-        try (InputStream in = store.read(b.objectKey)) {
+        try (InputStream in = bucket.read(b.objectKey)) {
             byte[] buf = new byte[1 << 20];
             int n;
             while ((n = in.read(buf)) > 0) {

@@ -40,7 +40,13 @@ final class DirectoryArchive {
         return total.get();
     }
 
-    static void write(Path root, OutputStream out) throws IOException {
+    /** What the archive holds: regular files and their bytes (what a restore must give back exactly). */
+    record Written(long files, long bytes) {
+    }
+
+    static Written write(Path root, OutputStream out) throws IOException {
+        AtomicLong files = new AtomicLong();
+        AtomicLong bytes = new AtomicLong();
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -78,11 +84,14 @@ final class DirectoryArchive {
                         }
                     }
                     tar.closeArchiveEntry();
+                    files.incrementAndGet();
+                    bytes.addAndGet(attrs.size());
                 }
                 return FileVisitResult.CONTINUE;
             }
         });
         tar.finish();
+        return new Written(files.get(), bytes.get());
     }
 
     private static String name(Path root, Path path) {

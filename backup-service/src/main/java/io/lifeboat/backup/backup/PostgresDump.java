@@ -2,26 +2,25 @@ package io.lifeboat.backup.backup;
 
 import io.lifeboat.backup.source.Source;
 import io.lifeboat.events.storage.NewestTimestamp;
+import io.lifeboat.postgres.DatabaseRoles;
+import io.lifeboat.postgres.Identifiers;
+import io.lifeboat.postgres.PostgresEndpoint;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
-import java.util.stream.Stream;
+
+import static io.lifeboat.postgres.Identifiers.quoteQualified;
 
 /**
  * A consistent dump of a PostgreSQL database. A repeatable-read transaction exports its snapshot; pg_dump
@@ -38,12 +37,15 @@ final class PostgresDump implements AutoCloseable {
     private final Map<String, NewestTimestamp> newestTimestamps;
     private final String serverVersion;
     private final long databaseBytes;
+    private final List<String> roles;
     private Process process;
     private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
     private Thread stderrReader;
 
     private PostgresDump(Connection snapshotTx, String snapshotId, Instant recoveryPoint, Map<String, Long> rowCounts,
-                         Map<String, NewestTimestamp> newestTimestamps, String serverVersion, long databaseBytes) {
+                         Map<String, NewestTimestamp> newestTimestamps, String serverVersion, long databaseBytes,
+                         List<String> roles) {
+        this.roles = roles;
         this.snapshotTx = snapshotTx;
         this.snapshotId = snapshotId;
         this.recoveryPoint = recoveryPoint;
@@ -54,10 +56,9 @@ final class PostgresDump implements AutoCloseable {
     }
 
     static PostgresDump snapshot(Source source, String password) throws BackupFailure {
-        String url = "jdbc:postgresql://" + source.host + ":" + source.port + "/" + source.databaseName;
         Connection c = null;
         try {
-            c = DriverManager.getConnection(url, source.dbUser, password);
+            c = new PostgresEndpoint(source.host, source.port, source.dbUser).connect(source.databaseName, password);
             c.setAutoCommit(false);
             c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             c.setReadOnly(true);
@@ -80,20 +81,20 @@ final class PostgresDump implements AutoCloseable {
                 s.execute("SET LOCAL TIME ZONE 'UTC'"); // NewestTimestamp's text is printed in UTC
             }
             for (String table : source.rowCountTableList()) {
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + quote(table))) {
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + quoteQualified(table))) {
                     rs.next();
                     counts.put(table, rs.getLong(1));
                 }
                 String column = timestampColumn(c, table);
                 if (column != null) {
                     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                            "SELECT max(" + quote(column) + ")::text FROM " + quote(table))) {
+                            "SELECT max(" + Identifiers.quote(column) + ")::text FROM " + quoteQualified(table))) {
                         rs.next();
                         newest.put(table, new NewestTimestamp(column, rs.getString(1)));
                     }
                 }
             }
-            return new PostgresDump(c, snapshot, point, counts, newest, version, size);
+            return new PostgresDump(c, snapshot, point, counts, newest, version, size, DatabaseRoles.neededBy(c));
         } catch (SQLException e) {
             closeQuietly(c);
             throw new BackupFailure("snapshot", "cannot open a snapshot of " + source.databaseName + " on "
@@ -176,10 +177,37 @@ final class PostgresDump implements AutoCloseable {
                 + "AND NOT a.attisdropped AND a.atttypid IN ('timestamp'::regtype, 'timestamptz'::regtype, 'date'::regtype) "
                 + "ORDER BY (a.attname = 'timestamp') DESC, (a.attname = 'created_at') DESC, a.attnum LIMIT 1";
         try (var ps = c.prepareStatement(sql)) {
-            ps.setString(1, quote(table));
+            ps.setString(1, quoteQualified(table));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
             }
+        }
+    }
+
+    /**
+     * The statements that recreate the roles the database needs ({@code pg_dumpall --globals-only}, no passwords,
+     * filtered to those roles), so a restore into a fresh cluster can create its owners first.
+     */
+    String roleStatements(String pgDumpall, Source source, String password) throws BackupFailure {
+        List<String> command = List.of(pgDumpall, "--globals-only", "--no-role-passwords", "--no-password", "-h", source.host,
+                "-p", Integer.toString(source.port), "-U", source.dbUser, "-l", source.databaseName);
+        try {
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(false);
+            builder.environment().put("PGPASSWORD", password);
+            builder.environment().put("PGCONNECT_TIMEOUT", "10");
+            Process p = builder.start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new BackupFailure("roles", "pg_dumpall --globals-only failed: " + err.strip());
+            }
+            return DatabaseRoles.globalsFor(out, roles);
+        } catch (IOException e) {
+            throw new BackupFailure("roles", "cannot run " + pgDumpall + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackupFailure("roles", "interrupted while pg_dumpall ran");
         }
     }
 
@@ -214,39 +242,7 @@ final class PostgresDump implements AutoCloseable {
         }
     }
 
-    /** The configured pg_dump, else the newest Debian PostgreSQL's, else the one on PATH. */
-    static String locatePgDump(java.util.Optional<String> configured) {
-        if (configured.isPresent()) {
-            return configured.get();
-        }
-        Path root = Path.of("/usr/lib/postgresql");
-        if (Files.isDirectory(root)) {
-            try (Stream<Path> versions = Files.list(root)) {
-                var best = versions.map(v -> v.resolve("bin/pg_dump")).filter(Files::isExecutable)
-                        .max(Comparator.comparingInt(p -> {
-                            try {
-                                return Integer.parseInt(p.getParent().getParent().getFileName().toString());
-                            } catch (NumberFormatException e) {
-                                return -1;
-                            }
-                        }));
-                if (best.isPresent()) {
-                    return best.get().toString();
-                }
-            } catch (IOException ignored) {
-                // fall back to PATH
-            }
-        }
-        return "pg_dump";
-    }
 
-    static String quote(String qualifiedName) {
-        List<String> parts = new ArrayList<>();
-        for (String part : qualifiedName.split("\\.")) {
-            parts.add("\"" + part.replace("\"", "\"\"") + "\"");
-        }
-        return String.join(".", parts);
-    }
 
     private static void closeQuietly(Connection c) {
         if (c != null) {

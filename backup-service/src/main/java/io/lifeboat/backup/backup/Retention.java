@@ -1,7 +1,7 @@
 package io.lifeboat.backup.backup;
 
 import io.lifeboat.backup.source.Source;
-import io.lifeboat.backup.storage.ObjectStore;
+import io.lifeboat.bucket.BackupBucket;
 import io.lifeboat.events.backup.BackupExpired;
 import io.lifeboat.outbox.Outbox;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -21,19 +21,21 @@ import java.util.Set;
 
 /**
  * Applies a source's retention after each completed backup: keep the last N, the newest backup of each of the
- * last D days and W ISO weeks, and everything younger than maxAge. The newest backup is always kept. An expired
- * backup loses its manifest first (it stops being a backup), then its data; the row stays, with the reason.
+ * last D days and W ISO weeks, and everything younger than maxAge, counting verified-good backups only. The
+ * newest verified backup is always kept, and nothing is deleted while the newest backup failed or is not verified
+ * good. An expired backup loses its manifest first (it stops being a backup), then its data; the row stays, with
+ * the reason.
  */
 @ApplicationScoped
 public class Retention {
 
     private static final Logger LOG = Logger.getLogger(Retention.class);
 
-    private final ObjectStore store;
+    private final BackupBucket bucket;
     private final Outbox outbox;
 
-    public Retention(ObjectStore store, Outbox outbox) {
-        this.store = store;
+    public Retention(BackupBucket bucket, Outbox outbox) {
+        this.bucket = bucket;
         this.outbox = outbox;
     }
 
@@ -43,16 +45,27 @@ public class Retention {
             if (source == null) {
                 return List.<Backup>of();
             }
+            Backup newest = Backup.<Backup>find("source = ?1 AND phase IN ?2 AND expiredAt IS NULL ORDER BY createdAt DESC",
+                    sourceName, List.of(BackupPhase.Completed, BackupPhase.Failed)).firstResult();
+            if (newest == null || newest.phase != BackupPhase.Completed || !Boolean.TRUE.equals(newest.verifiedOk)) {
+                // the newest backup may be all there is to restore from: nothing goes while it is not proven good
+                LOG.infof("retention of %s deletes nothing: its newest backup %s is %s", sourceName,
+                        newest == null ? "-" : newest.id, newest == null ? "missing" : newest.phase == BackupPhase.Failed
+                                ? "Failed" : Boolean.FALSE.equals(newest.verifiedOk) ? "damaged" : "not verified yet");
+                return List.<Backup>of();
+            }
             List<Backup> completed = Backup.list("source = ?1 AND phase = ?2 AND expiredAt IS NULL ORDER BY recoveryPointAt DESC",
                     sourceName, BackupPhase.Completed);
-            Map<String, String> keep = keep(source, completed, Instant.now());
+            // the rules count verified-good backups only: a damaged one never takes a good one's place
+            List<Backup> good = completed.stream().filter(b -> Boolean.TRUE.equals(b.verifiedOk)).toList();
+            Map<String, String> keep = keep(source, good, Instant.now());
             return completed.stream().filter(b -> !keep.containsKey(b.id)).toList();
         });
         for (Backup b : expired) {
             String reason = "retention of " + sourceName + " keeps it no longer";
             try {
-                store.delete(b.manifestKey);
-                store.delete(b.objectKey);
+                bucket.delete(b.manifestKey);
+                bucket.delete(b.objectKey);
                 QuarkusTransaction.requiringNew().run(() -> {
                     Backup row = Backup.findById(b.id);
                     row.expiredAt = Instant.now();

@@ -10,8 +10,8 @@ import java.util.Optional;
 @ConfigMapping(prefix = "lifeboat.backup")
 public interface BackupConfig {
 
-    /** pg_dump to run; default: the newest /usr/lib/postgresql/N/bin/pg_dump, else pg_dump on PATH. */
-    Optional<String> pgDump();
+    /** Folder of the PostgreSQL client programs (pg_dump); default: the newest /usr/lib/postgresql/N/bin. */
+    Optional<String> pgBin();
 
     /** S3 multipart part size in MiB; parts upload in parallel while the next one fills. */
     @WithDefault("16")

@@ -8,6 +8,7 @@ import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
 import io.lifeboat.backup.config.BackupConfig;
 import io.lifeboat.events.backup.Encryption;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -25,6 +26,7 @@ import java.util.Optional;
  * associated data, so a ciphertext cannot be passed off as another backup. Manifests record the algorithm and
  * key id, never the key.
  */
+@Startup // a missing key must stop the service at start, not the first backup at 3 a.m.
 @ApplicationScoped
 public class BackupEncryption {
 
@@ -45,8 +47,10 @@ public class BackupEncryption {
         Path file = Path.of(config.keysetFile().get());
         if (!Files.exists(file)) {
             if (!config.generateIfMissing()) {
-                LOG.warnf("encryption keyset %s does not exist; encrypted backups will fail until it does", file);
-                return Optional.empty();
+                // a new key would silently make every encrypted backup taken with the old one unreadable
+                throw new IllegalStateException("the backup encryption keyset " + file + " does not exist: put the escrowed "
+                        + "keyset back (docs/runbook.md, scenario 3), or, on the very first start of a new installation "
+                        + "only, set lifeboat.backup.encryption.generate-if-missing=true");
             }
             KeysetHandle generated = KeysetHandle.generateNew(KeyTemplates.get(ALGORITHM));
             Files.createDirectories(file.getParent());
@@ -59,6 +63,13 @@ public class BackupEncryption {
 
     public boolean available() {
         return keyset.isPresent();
+    }
+
+    /** The ids (as manifests name them, {@code tink-<id>}) of every key of the keyset, primary or not. */
+    public java.util.Set<String> keyIds() {
+        return keyset.map(k -> k.getKeysetInfo().getKeyInfoList().stream()
+                .map(info -> "tink-" + Integer.toUnsignedString(info.getKeyId()))
+                .collect(java.util.stream.Collectors.toSet())).orElse(java.util.Set.of());
     }
 
     public Encryption describe() {

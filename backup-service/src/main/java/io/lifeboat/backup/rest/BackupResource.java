@@ -1,5 +1,9 @@
 package io.lifeboat.backup.rest;
 
+import io.lifeboat.http.ApiException;
+import io.lifeboat.http.Paging;
+import io.lifeboat.http.Actors;
+
 import io.lifeboat.backup.backup.Backup;
 import io.lifeboat.backup.backup.BackupPhase;
 import io.lifeboat.backup.backup.BackupService;
@@ -41,11 +45,8 @@ public class BackupResource {
     public record Accepted(String id, String source, BackupPhase phase) {
     }
 
-    public record Page(List<BackupView> items, String nextCursor) {
-    }
-
     @POST
-    @RolesAllowed({"operator", "admin"})
+    @RolesAllowed({"operator", "admin", "drill"})
     public Response start(@Valid @NotNull(message = "a JSON body is required") BackupRequest request) {
         Backup b = backups.request(request.source(), "manual", Actors.of(identity));
         return Response.accepted(new Accepted(b.id, b.source, b.phase)).header("Location", "/backups/" + b.id).build();
@@ -53,18 +54,17 @@ public class BackupResource {
 
     @GET
     @RolesAllowed({"viewer", "operator", "admin"})
-    public Page list(@QueryParam("source") String source, @QueryParam("phase") String phase,
-                     @QueryParam("limit") @DefaultValue("50") String limit, @QueryParam("cursor") String cursor) {
-        int size = parseLimit(limit);
+    public Paging.Page<BackupView> list(@QueryParam("source") String source, @QueryParam("phase") String phase,
+                     @QueryParam("limit") @DefaultValue(Paging.DEFAULT_LIMIT) String limit, @QueryParam("cursor") String cursor) {
+        int size = Paging.limit(limit);
         BackupPhase wanted = null;
         if (phase != null && !phase.isBlank()) {
             wanted = java.util.Arrays.stream(BackupPhase.values())
                     .filter(p -> p.name().toLowerCase(Locale.ROOT).equals(phase.trim().toLowerCase(Locale.ROOT))).findFirst()
                     .orElseThrow(() -> ApiException.badField("phase", "must be one of New, InProgress, Completed, Failed"));
         }
-        List<Backup> items = backups.list(blank(source), wanted, blank(cursor), size);
-        String next = items.size() == size ? BackupService.cursorOf(items.get(size - 1)) : null;
-        return new Page(items.stream().map(BackupView::of).toList(), next);
+        List<Backup> items = backups.list(blank(source), wanted, Paging.cursor(cursor), size);
+        return Paging.page(items, size, b -> new Paging.Cursor(b.createdAt, b.id), BackupView::of);
     }
 
     @GET
@@ -81,17 +81,6 @@ public class BackupResource {
         return verifier.verify(id, Actors.of(identity));
     }
 
-    static int parseLimit(String limit) {
-        try {
-            int value = Integer.parseInt(limit.trim());
-            if (value >= 1 && value <= 1000) {
-                return value;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
-        }
-        throw ApiException.badField("limit", "must be a whole number from 1 to 1000 (got '" + limit + "')");
-    }
 
     private static String blank(String s) {
         return s == null || s.isBlank() ? null : s;

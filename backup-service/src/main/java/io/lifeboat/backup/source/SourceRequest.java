@@ -5,7 +5,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
-import jakarta.validation.constraints.PositiveOrZero;
+import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 
 import java.time.Duration;
@@ -22,7 +22,7 @@ public record SourceRequest(
         @Min(value = 1, message = "must be a port number (1-65535)") @Max(value = 65535, message = "must be a port number (1-65535)") Integer port,
         @Pattern(regexp = "[A-Za-z0-9_\\-]{1,63}", message = "must be a database name of letters, digits, _ or -") String database,
         @Pattern(regexp = "[A-Za-z0-9_\\-]{1,63}", message = "must be a user name of letters, digits, _ or -") String user,
-        @Pattern(regexp = "(env:[A-Za-z_][A-Za-z0-9_]*|file:/.+)", message = "must be env:VARIABLE or file:/absolute/path (the secret itself is never stored)") String passwordRef,
+        String passwordRef,
         @Size(max = 4096) String path,
         String schedule,
         Duration rpoTarget,
@@ -34,9 +34,9 @@ public record SourceRequest(
 
     /** Keep the last N and/or daily/weekly generations and/or everything younger than maxAge. */
     public record RetentionRequest(
-            @PositiveOrZero(message = "must be 0 or more") Integer keepLast,
-            @PositiveOrZero(message = "must be 0 or more") Integer keepDaily,
-            @PositiveOrZero(message = "must be 0 or more") Integer keepWeekly,
+            @Positive(message = "must be 1 or more (leave it out to keep no last-N generation)") Integer keepLast,
+            @Positive(message = "must be 1 or more (leave it out to keep no daily generation)") Integer keepDaily,
+            @Positive(message = "must be 1 or more (leave it out to keep no weekly generation)") Integer keepWeekly,
             Duration maxAge) {
     }
 }

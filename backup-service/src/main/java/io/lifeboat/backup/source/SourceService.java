@@ -1,11 +1,13 @@
 package io.lifeboat.backup.source;
 
-import io.lifeboat.backup.rest.ApiException;
-import io.lifeboat.backup.rest.Problem;
+import io.lifeboat.http.ApiException;
+import io.lifeboat.http.Problem;
 import io.lifeboat.events.backup.Retention;
 import io.lifeboat.events.backup.SourceUpdated;
 import io.lifeboat.outbox.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.lifeboat.postgres.Hosts;
+import io.lifeboat.postgres.SecretReferences;
 import jakarta.transaction.Transactional;
 
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** Owns sources: validation, storage and the {@code source.updated} event, in one transaction. */
 @ApplicationScoped
@@ -23,9 +26,11 @@ public class SourceService {
     static final Duration DEFAULT_RPO = Duration.ofHours(24);
 
     private final Outbox outbox;
+    private final SecretReferences secrets;
 
-    public SourceService(Outbox outbox) {
+    public SourceService(Outbox outbox, SecretReferences secrets) {
         this.outbox = outbox;
+        this.secrets = secrets;
     }
 
     public List<Source> list() {
@@ -40,13 +45,31 @@ public class SourceService {
         return source;
     }
 
-    /** Creates or replaces a source; returns true when it was created. */
+    /**
+     * Creates or replaces a source; returns true when it was created. Two changes need an admin: hooks (they run
+     * shell commands on this host) and retention that keeps fewer backups than before (it deletes backups).
+     */
     @Transactional
-    public boolean put(String name, SourceRequest request, String actor) {
+    public boolean put(String name, SourceRequest request, String actor, boolean admin) {
         checkName(name);
         validate(request);
         Source source = Source.findById(name);
         boolean created = source == null;
+        SourceRequest.RetentionRequest retention = request.retention() == null
+                ? new SourceRequest.RetentionRequest(null, 7, 4, null) : request.retention();
+        if (!admin) {
+            if (!Objects.equals(blankToNull(request.preHook()), created ? null : source.preHook)
+                    || !Objects.equals(blankToNull(request.postHook()), created ? null : source.postHook)) {
+                throw new ApiException(403, "preHook and postHook run shell commands on the backup-service host: setting "
+                        + "or changing them needs an admin token");
+            }
+            if (!created) {
+                RetentionPolicy.reduction(RetentionPolicy.of(source), RetentionPolicy.of(retention)).ifPresent(reduced -> {
+                    throw new ApiException(403, "this retention keeps fewer backups than the current one (" + reduced
+                            + "); reducing retention deletes backups and needs an admin token");
+                });
+            }
+        }
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         if (created) {
             source = new Source();
@@ -66,8 +89,6 @@ public class SourceService {
         }
         source.schedule = schedule;
         source.rpoTargetSeconds = (request.rpoTarget() == null ? DEFAULT_RPO : request.rpoTarget()).toSeconds();
-        SourceRequest.RetentionRequest retention = request.retention() == null
-                ? new SourceRequest.RetentionRequest(null, 7, 4, null) : request.retention();
         source.keepLast = retention.keepLast();
         source.keepDaily = retention.keepDaily();
         source.keepWeekly = retention.keepWeekly();
@@ -103,14 +124,20 @@ public class SourceService {
         }
     }
 
-    private static void validate(SourceRequest r) {
+    private void validate(SourceRequest r) {
         List<Problem.FieldError> errors = new ArrayList<>();
         if (r.kind() == SourceKind.postgres) {
             require(errors, "host", r.host());
+            if (r.host() != null && !r.host().isBlank()) {
+                Hosts.problem(r.host()).ifPresent(p -> errors.add(new Problem.FieldError("host", p)));
+            }
             if (r.port() == null) errors.add(new Problem.FieldError("port", "is required for a postgres source"));
             require(errors, "database", r.database());
             require(errors, "user", r.user());
             require(errors, "passwordRef", r.passwordRef());
+            if (r.passwordRef() != null && !r.passwordRef().isBlank()) {
+                secrets.problem(r.passwordRef()).ifPresent(p -> errors.add(new Problem.FieldError("passwordRef", p)));
+            }
             if (r.path() != null) errors.add(new Problem.FieldError("path", "is only for directory sources"));
         } else if (r.kind() == SourceKind.directory) {
             if (r.path() == null || r.path().isBlank()) {

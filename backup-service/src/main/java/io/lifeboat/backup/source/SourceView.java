@@ -16,11 +16,17 @@ public record SourceView(String name, SourceKind kind, String host, Integer port
     public record Retention(Integer keepLast, Integer keepDaily, Integer keepWeekly, Duration maxAge) {
     }
 
+    /** The source as an operator or admin sees it (with its hooks). */
     public static SourceView of(Source s) {
+        return of(s, true);
+    }
+
+    /** Hooks run shell commands on the backup host: viewers do not see them. */
+    public static SourceView of(Source s, boolean showHooks) {
         return new SourceView(s.name, s.kind, s.host, s.port, s.databaseName, s.dbUser, s.passwordRef, s.path,
                 s.schedule, Duration.ofSeconds(s.rpoTargetSeconds),
                 new Retention(s.keepLast, s.keepDaily, s.keepWeekly,
                         s.maxAgeSeconds == null ? null : Duration.ofSeconds(s.maxAgeSeconds)),
-                s.preHook, s.postHook, s.encryption, s.rowCountTableList(), s.nextRunAt, s.createdAt, s.updatedAt);
+                showHooks ? s.preHook : null, showHooks ? s.postHook : null, s.encryption, s.rowCountTableList(), s.nextRunAt, s.createdAt, s.updatedAt);
     }
 }

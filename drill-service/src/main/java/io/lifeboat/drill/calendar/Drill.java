@@ -36,9 +36,12 @@ public class Drill extends PanacheEntityBase {
     public Instant createdAt;
     @Column(name = "keep_restored")
     public boolean keepRestored;
-    /** Restore the newest existing backup instead of taking a fresh test backup. */
-    @Column(name = "use_newest")
-    public boolean useNewest;
+    /**
+     * Take a fresh test backup and restore it, instead of the newest verified backup at the drill's start (what a
+     * real incident would restore). The RPO is measured on the latter either way.
+     */
+    @Column(name = "fresh_backup")
+    public boolean freshBackup;
     /** "skip" (automated run) or "wait" (an operator confirms each manual step). */
     @Column(name = "manual_steps")
     public String manualSteps;

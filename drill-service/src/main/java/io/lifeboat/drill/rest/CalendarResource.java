@@ -1,5 +1,7 @@
 package io.lifeboat.drill.rest;
 
+import io.lifeboat.http.ApiException;
+
 import io.lifeboat.drill.calendar.CalendarService;
 import io.lifeboat.drill.calendar.Drill;
 import jakarta.annotation.security.RolesAllowed;

@@ -1,5 +1,9 @@
 package io.lifeboat.drill.rest;
 
+import io.lifeboat.http.ApiException;
+import io.lifeboat.http.Actors;
+import io.lifeboat.http.Paging;
+
 import io.lifeboat.drill.calendar.Drill;
 import io.lifeboat.drill.run.DrillService;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -38,17 +42,11 @@ public class DrillResource {
 
     @GET
     @RolesAllowed({"viewer", "operator", "admin"})
-    public List<Drill> list(@QueryParam("limit") @DefaultValue("50") String limit) {
-        int size;
-        try {
-            size = Integer.parseInt(limit);
-        } catch (NumberFormatException e) {
-            size = -1;
-        }
-        if (size < 1 || size > 1000) {
-            throw ApiException.badField("limit", "must be a whole number from 1 to 1000 (got '" + limit + "')");
-        }
-        return drills.list(size);
+    public Paging.Page<Drill> list(@QueryParam("limit") @DefaultValue(Paging.DEFAULT_LIMIT) String limit,
+                                   @QueryParam("cursor") String cursor) {
+        int size = Paging.limit(limit);
+        return Paging.page(drills.list(Paging.cursor(cursor), size), size,
+                d -> new Paging.Cursor(d.startedAt != null ? d.startedAt : d.scheduledFor, d.id), d -> d);
     }
 
     @GET

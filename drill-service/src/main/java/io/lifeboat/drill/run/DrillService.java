@@ -2,7 +2,8 @@ package io.lifeboat.drill.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.lifeboat.drill.calendar.Drill;
-import io.lifeboat.drill.rest.ApiException;
+import io.lifeboat.http.ApiException;
+import io.lifeboat.http.Paging;
 import io.lifeboat.drill.scenario.Scenario;
 import io.lifeboat.drill.scenario.ScenarioService;
 import io.lifeboat.drill.scenario.Step;
@@ -51,7 +52,8 @@ public class DrillService {
         this.announceAhead = config.calendar().announceAhead();
     }
 
-    public record StartRequest(String scenario, Boolean keep, String manualSteps, Boolean useNewestBackup) {
+    /** {@code freshBackup}: take and restore a new test backup instead of the newest verified one. */
+    public record StartRequest(String scenario, Boolean keep, String manualSteps, Boolean freshBackup) {
     }
 
     public Drill start(StartRequest request, String actor) {
@@ -78,7 +80,7 @@ public class DrillService {
             d.trigger = "manual";
             d.createdAt = now;
             d.keepRestored = Boolean.TRUE.equals(request.keep());
-            d.useNewest = Boolean.TRUE.equals(request.useNewestBackup());
+            d.freshBackup = Boolean.TRUE.equals(request.freshBackup());
             d.manualSteps = manual;
             d.actor = actor;
             d.steps = pending(scenario);
@@ -101,8 +103,13 @@ public class DrillService {
         return d;
     }
 
-    public List<Drill> list(int limit) {
-        return Drill.<Drill>find("ORDER BY coalesce(startedAt, scheduledFor) DESC, id DESC").page(0, limit).list();
+    /** Newest first (started, else scheduled); {@code after} continues after the last item of the previous page. */
+    public List<Drill> list(Paging.Cursor after, int limit) {
+        if (after == null) {
+            return Drill.<Drill>find("ORDER BY coalesce(startedAt, scheduledFor) DESC, id DESC").page(0, limit).list();
+        }
+        return Drill.<Drill>find("coalesce(startedAt, scheduledFor) < ?1 OR (coalesce(startedAt, scheduledFor) = ?1 AND id < ?2) "
+                + "ORDER BY coalesce(startedAt, scheduledFor) DESC, id DESC", after.at(), after.id()).page(0, limit).list();
     }
 
     /** An operator confirms a manual step; the waiting drill records its duration and carries on. */
@@ -172,33 +179,45 @@ public class DrillService {
     /** Announces calendar drills a week ahead and starts them on their date; each once across instances. */
     @Scheduled(every = "${lifeboat.drill.calendar.tick:1m}", delayed = "5s")
     void calendarTick() {
-        Instant now = Instant.now();
-        List<Drill> toAnnounce = QuarkusTransaction.requiringNew().call(() -> Drill.<Drill>list(
-                "phase = 'Scheduled' AND trigger = 'calendar' AND scheduledFor <= ?1", now.plus(announceAhead)));
-        for (Drill d : toAnnounce) {
+        claimDue(Instant.now());
+    }
+
+    /**
+     * Announces the calendar drills due to be announced and starts the ones due at {@code now}; returns the drills
+     * this call started. Each transition is one conditional UPDATE, claim first and load after: whatever the number
+     * of instances and however they interleave, a drill is announced once and started once (loading the row first
+     * let Hibernate flush a stale copy over another instance's claim).
+     */
+    public List<String> claimDue(Instant now) {
+        List<String> toAnnounce = QuarkusTransaction.requiringNew().call(() -> em.createQuery(
+                "SELECT d.id FROM Drill d WHERE d.phase = 'Scheduled' AND d.trigger = 'calendar' AND d.scheduledFor <= :by",
+                String.class).setParameter("by", now.plus(announceAhead)).getResultList());
+        for (String id : toAnnounce) {
             QuarkusTransaction.requiringNew().run(() -> {
-                int claimed = Drill.update("phase = 'Announced', announcedAt = ?1 WHERE id = ?2 AND phase = 'Scheduled'", now, d.id);
+                int claimed = em.createQuery("UPDATE Drill d SET d.phase = 'Announced', d.announcedAt = :now "
+                        + "WHERE d.id = :id AND d.phase = 'Scheduled'").setParameter("now", now).setParameter("id", id).executeUpdate();
                 if (claimed == 1) {
+                    Drill d = Drill.findById(id);
                     outbox.append("schedule:calendar", new DrillAnnounced(d.id, d.scenario, d.scheduledFor, now));
                 }
             });
         }
         List<Drill> due = QuarkusTransaction.requiringNew().call(() -> Drill.<Drill>list(
                 "phase = 'Announced' AND trigger = 'calendar' AND scheduledFor <= ?1", now));
+        List<String> started = new ArrayList<>();
         for (Drill d : due) {
-            int claimed = QuarkusTransaction.requiringNew().call(() -> {
-                Drill row = Drill.findById(d.id);
-                if (row.steps == null || row.steps.isEmpty()) {
-                    row.steps = pending(scenarios.get(row.scenario));
-                    row.manualSteps = "skip";
-                    row.actor = "schedule:calendar";
-                }
-                return Drill.update("phase = 'Starting' WHERE id = ?1 AND phase = 'Announced'", d.id);
-            });
+            String steps = json.valueToTree(pending(QuarkusTransaction.requiringNew().call(() -> scenarios.get(d.scenario))))
+                    .toString();
+            int claimed = QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(
+                    "UPDATE drill SET phase = 'Starting', manual_steps = 'skip', actor = 'schedule:calendar', "
+                            + "steps = CAST(?1 AS jsonb) WHERE id = ?2 AND phase = 'Announced'")
+                    .setParameter(1, steps).setParameter(2, d.id).executeUpdate());
             if (claimed == 1) {
                 runner.submit(d.id);
+                started.add(d.id);
             }
         }
+        return started;
     }
 
     /** A restart never leaves a drill Running: this instance's unfinished drills fail with the reason. */

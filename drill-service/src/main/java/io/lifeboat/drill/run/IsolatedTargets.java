@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.lifeboat.drill.client.ServiceClient;
 import io.lifeboat.drill.config.DrillConfig;
 import io.lifeboat.events.storage.NewestTimestamp;
+import io.lifeboat.postgres.Identifiers;
+import io.lifeboat.postgres.PostgresEndpoint;
+import io.lifeboat.postgres.SecretReferences;
+import io.lifeboat.postgres.SecretUnavailable;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
@@ -15,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -36,10 +39,12 @@ public class IsolatedTargets {
 
     private final ServiceClient services;
     private final DrillConfig config;
+    private final SecretReferences secrets;
 
-    public IsolatedTargets(ServiceClient services, DrillConfig config) {
+    public IsolatedTargets(ServiceClient services, DrillConfig config, SecretReferences secrets) {
         this.services = services;
         this.config = config;
+        this.secrets = secrets;
     }
 
     /** Refuses a drill whose targets are production or missing. */
@@ -73,14 +78,14 @@ public class IsolatedTargets {
         try (Connection c = connect(database); Statement s = c.createStatement()) {
             s.execute("SET TIME ZONE 'UTC'"); // NewestTimestamp's text is printed in UTC
             for (String table : tables) {
-                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + quote(table))) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + Identifiers.quoteQualified(table))) {
                     rs.next();
                     counts.put(table, rs.getLong(1));
                 }
             }
             for (var entry : newestColumns.entrySet()) {
-                try (ResultSet rs = s.executeQuery("SELECT max(" + quote(entry.getValue().column()) + ")::text FROM "
-                        + quote(entry.getKey()))) {
+                try (ResultSet rs = s.executeQuery("SELECT max(" + Identifiers.quote(entry.getValue().column()) + ")::text FROM "
+                        + Identifiers.quoteQualified(entry.getKey()))) {
                     rs.next();
                     newest.put(entry.getKey(), rs.getString(1));
                 }
@@ -91,15 +96,30 @@ public class IsolatedTargets {
         return new TableState(counts, newest);
     }
 
-    /** Removes the drill's own copy; only names marked {@code _drill_} are ever removed. */
-    void cleanUp(String restoredAs, String kind) {
+    /**
+     * Removes the drill's own copy: only names marked {@code _drill_}, and a database only when it carries the
+     * ownership mark restore-service gave it when its restore created it ({@code lifeboat restore <id>}).
+     */
+    void cleanUp(Restored restored, String kind) {
+        String restoredAs = restored.restoredAs();
         if (restoredAs == null || !restoredAs.contains("_drill_")) {
             return;
         }
         try {
             if ("postgres".equals(kind)) {
-                try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
-                    s.execute("DROP DATABASE IF EXISTS " + quote(restoredAs) + " WITH (FORCE)");
+                try (Connection c = connect("postgres")) {
+                    try (var mark = c.prepareStatement("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = ?")) {
+                        mark.setString(1, restoredAs);
+                        try (ResultSet rs = mark.executeQuery()) {
+                            if (!rs.next() || !("lifeboat restore " + restored.restoreId()).equals(rs.getString(1))) {
+                                LOG.warnf("drill copy %s does not carry the mark of restore %s; left alone", restoredAs, restored.restoreId());
+                                return;
+                            }
+                        }
+                    }
+                    try (Statement s = c.createStatement()) {
+                        s.execute("DROP DATABASE IF EXISTS " + Identifiers.quote(restoredAs) + " WITH (FORCE)");
+                    }
                 }
             } else {
                 Path dir = Path.of(restoredAs);
@@ -118,24 +138,14 @@ public class IsolatedTargets {
 
     private Connection connect(String database) throws DrillFailure, SQLException {
         JsonNode t = services.restore("GET", "/targets/" + config.postgresTarget(), null);
-        String ref = t.path("passwordRef").asText("");
         String password;
-        if (ref.startsWith("env:")) {
-            password = System.getenv(ref.substring(4));
-        } else if (ref.startsWith("file:")) {
-            try {
-                password = Files.readString(Path.of(ref.substring(5))).strip();
-            } catch (IOException e) {
-                throw new DrillFailure("cannot read " + ref + ": " + e.getMessage());
-            }
-        } else {
-            password = null;
+        try {
+            password = secrets.resolve(t.path("passwordRef").asText(null));
+        } catch (SecretUnavailable e) {
+            throw new DrillFailure("drill-service cannot reach the drill server: " + e.getMessage());
         }
-        if (password == null) {
-            throw new DrillFailure("drill-service cannot resolve the drill server's password reference " + ref);
-        }
-        return DriverManager.getConnection("jdbc:postgresql://" + t.path("host").asText() + ":" + t.path("port").asInt() + "/"
-                + database, t.path("user").asText(), password);
+        return new PostgresEndpoint(t.path("host").asText(), t.path("port").asInt(), t.path("user").asText())
+                .connect(database, password);
     }
 
     /** Regular files and their bytes under {@code root} (links not followed). */
@@ -158,12 +168,4 @@ public class IsolatedTargets {
         return result;
     }
 
-    private static String quote(String name) {
-        StringBuilder sb = new StringBuilder();
-        for (String part : name.split("\\.")) {
-            if (!sb.isEmpty()) sb.append('.');
-            sb.append('"').append(part.replace("\"", "\"\"")).append('"');
-        }
-        return sb.toString();
-    }
 }

@@ -1,6 +1,6 @@
 package io.lifeboat.drill.scenario;
 
-import io.lifeboat.drill.rest.ApiException;
+import io.lifeboat.http.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 

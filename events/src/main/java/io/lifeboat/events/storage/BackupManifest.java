@@ -9,17 +9,29 @@ import java.util.Map;
  * {@code manifest.json}, written last beside a backup's {@code data} object: the backup's commit point. The
  * bucket alone (these manifests) is enough to find and restore every backup. {@code sha256} and
  * {@code storedBytes} describe the data object exactly as stored (compressed, then encrypted if enabled);
- * {@code sizeBytes} is what was read from the source. {@code rowCounts} and {@code newestTimestamps} (per
- * table of a postgres source, both read inside the dumped snapshot) describe the data a restore must give back;
- * manifests written before {@code newestTimestamps} existed have it null.
+ * {@code sizeBytes} is what was read from the source. A postgres source names its server ({@code host},
+ * {@code port}) and {@code database}; {@code rowCounts} and {@code newestTimestamps} (per table, read inside the
+ * dumped snapshot) describe the data a restore must give back; {@code roles} holds the statements that recreate
+ * the roles the database needs (no passwords), for a restore into a cluster that lacks them. A directory source names its {@code path} and
+ * records the {@code fileCount} and {@code fileBytes} of its regular files, which a restore must give back
+ * exactly. {@code mac} authenticates everything else (a key kept outside the bucket): a manifest without a valid
+ * one was not written by this Lifeboat.
  */
 public record BackupManifest(int formatVersion, String backupId, String source, String kind, Instant recoveryPointAt,
                              Instant startedAt, Instant completedAt, long sizeBytes, long storedBytes, String sha256,
                              String objectKey, String compression, Encryption encryption, String database, String path,
+                             String host, Integer port, Long fileCount, Long fileBytes,
                              Map<String, String> toolVersions, Map<String, Long> rowCounts,
-                             Map<String, NewestTimestamp> newestTimestamps) {
+                             Map<String, NewestTimestamp> newestTimestamps, String roles, String mac) {
 
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
     public static final String DATA = "data";
     public static final String MANIFEST = "manifest.json";
+
+    /** The same manifest carrying {@code mac}. */
+    public BackupManifest withMac(String mac) {
+        return new BackupManifest(formatVersion, backupId, source, kind, recoveryPointAt, startedAt, completedAt, sizeBytes,
+                storedBytes, sha256, objectKey, compression, encryption, database, path, host, port, fileCount, fileBytes,
+                toolVersions, rowCounts, newestTimestamps, roles, mac);
+    }
 }

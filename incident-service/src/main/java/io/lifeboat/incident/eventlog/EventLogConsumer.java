@@ -2,6 +2,8 @@ package io.lifeboat.incident.eventlog;
 
 import io.lifeboat.events.CloudEvent;
 import io.lifeboat.events.EventCodec;
+import io.lifeboat.incident.incident.IncidentService;
+import io.lifeboat.incident.projection.ProjectionService;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -20,11 +22,13 @@ public class EventLogConsumer {
     private static final Logger LOG = Logger.getLogger(EventLogConsumer.class);
 
     private final EventStore store;
-    private final io.lifeboat.incident.projection.ProjectionService projections;
+    private final ProjectionService projections;
+    private final IncidentService incidents;
 
-    public EventLogConsumer(EventStore store, io.lifeboat.incident.projection.ProjectionService projections) {
+    public EventLogConsumer(EventStore store, ProjectionService projections, IncidentService incidents) {
         this.store = store;
         this.projections = projections;
+        this.incidents = incidents;
     }
 
     @Incoming("lifeboat-events")
@@ -38,8 +42,18 @@ public class EventLogConsumer {
         boolean stored = store.append(event, record.topic(), record.partition(), record.offset());
         if (stored) {
             projections.project(event);
+            followTheWork(event);
         } else {
             LOG.debugf("event %s delivered again; already in the log", event.id());
+        }
+    }
+
+    /** The incident follows the work done for it: a restore linked to it moves it to Restoring. */
+    private void followTheWork(CloudEvent event) {
+        if ("lifeboat.restore.started.v1".equals(event.type()) && event.data() != null
+                && event.data().hasNonNull("incidentId")) {
+            incidents.restoreStarted(event.data().get("incidentId").asText(), event.data().path("restoreId").asText(),
+                    event.actor());
         }
     }
 }

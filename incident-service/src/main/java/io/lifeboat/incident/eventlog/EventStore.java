@@ -51,8 +51,8 @@ public class EventStore {
         }
     }
 
-    /** Newest first (event time, then arrival), after the position of {@code cursor} when given. */
-    public List<StoredEvent> find(String type, String subject, EventCursor cursor, int limit) {
+    /** Newest first (event time, then arrival), after the position (afterTime, afterSeq) when given. */
+    public List<StoredEvent> find(String type, String subject, Instant afterTime, long afterSeq, int limit) {
         StringBuilder sql = new StringBuilder("SELECT seq, envelope::text, received_at FROM event_log WHERE true");
         List<Object> args = new ArrayList<>();
         if (type != null) {
@@ -63,10 +63,10 @@ public class EventStore {
             sql.append(" AND subject = ?");
             args.add(subject);
         }
-        if (cursor != null) {
+        if (afterTime != null) {
             sql.append(" AND (event_time, seq) < (?, ?)");
-            args.add(Timestamp.from(cursor.time()));
-            args.add(cursor.seq());
+            args.add(Timestamp.from(afterTime));
+            args.add(afterSeq);
         }
         sql.append(" ORDER BY event_time DESC, seq DESC LIMIT ?");
         args.add(limit);

@@ -9,8 +9,9 @@ import io.lifeboat.events.incident.IncidentStatusChanged;
 import io.lifeboat.events.incident.NoteAdded;
 import io.lifeboat.events.incident.PostmortemScheduled;
 import io.lifeboat.events.incident.ServiceRestored;
-import io.lifeboat.incident.rest.ApiException;
-import io.lifeboat.incident.rest.Problem;
+import io.lifeboat.http.ApiException;
+import io.lifeboat.http.Paging;
+import io.lifeboat.http.Problem;
 import io.lifeboat.outbox.Outbox;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,8 +51,13 @@ public class IncidentService {
         return incident;
     }
 
-    public List<Incident> list(int limit) {
-        return Incident.<Incident>findAll(Sort.descending("declaredAt", "id")).page(0, limit).list();
+    /** Newest first; {@code after} continues after the last item of the previous page. */
+    public List<Incident> list(Paging.Cursor after, int limit) {
+        if (after == null) {
+            return Incident.<Incident>findAll(Sort.descending("declaredAt", "id")).page(0, limit).list();
+        }
+        return Incident.<Incident>find("declaredAt < ?1 OR (declaredAt = ?1 AND id < ?2) ORDER BY declaredAt DESC, id DESC",
+                after.at(), after.id()).page(0, limit).list();
     }
 
     @Transactional
@@ -95,6 +101,9 @@ public class IncidentService {
     @Transactional
     public Incident changeStatus(String id, IncidentStatus to, String actor) {
         Incident incident = get(id);
+        if (incident.status == to) {
+            return incident; // already there (a restore or "service restored" may have moved it): nothing to record
+        }
         if (!incident.status.next().contains(to)) {
             throw ApiException.conflict("incident " + id + " is " + incident.status + "; it can go to "
                     + (incident.status.next().isEmpty() ? "no other status" : incident.status.next()) + ", not " + to);
@@ -134,7 +143,27 @@ public class IncidentService {
         }
         incident.serviceRestoredAt = when;
         outbox.append(actor, new ServiceRestored(id, when));
+        if (incident.status.next().contains(IncidentStatus.Monitoring)) {
+            // service is back: the incident is watched from now on, as the runbook's "monitor for 1 hour"
+            changeStatus(id, IncidentStatus.Monitoring, actor);
+        }
         return incident;
+    }
+
+    /**
+     * A restore linked to the incident started: the incident is Restoring from now, recorded with the restore's
+     * actor and time. Later statuses (Monitoring, Resolved, ...) are left as they are, except that a new restore
+     * during Monitoring means restoring again.
+     */
+    @Transactional
+    public void restoreStarted(String id, String restoreId, String actor) {
+        Incident incident = Incident.findById(id);
+        if (incident == null || !incident.status.open() || incident.status == IncidentStatus.Restoring) {
+            return;
+        }
+        if (incident.status.next().contains(IncidentStatus.Restoring)) {
+            changeStatus(id, IncidentStatus.Restoring, actor == null ? "restore:" + restoreId : actor);
+        }
     }
 
     @Transactional
@@ -199,13 +228,15 @@ public class IncidentService {
     }
 
     /** One alert from an Alertmanager webhook. */
-    public record Alert(String status, String name, String fingerprint, Instant startsAt, String summary,
+    public record Alert(String status, String name, String fingerprint, Instant startsAt, Instant endsAt, String summary,
                         Map<String, String> labels) {
     }
 
     /**
-     * A firing alert with a {@code lifeboat_scenario} label attaches to the open incident of that scenario, or
-     * declares one. Returns the incident ids touched.
+     * Records each alert once per (fingerprint, status, start): Alertmanager repeats notifications. A firing alert
+     * with a {@code lifeboat_scenario} label joins the open incident of that scenario and source, or declares one;
+     * a resolved one is recorded on the incident it joined; an alert without the label is recorded on its own,
+     * never dropped. Returns the incident ids touched.
      */
     @Transactional
     public List<String> receiveAlerts(List<Alert> alerts, String actor) {
@@ -213,32 +244,54 @@ public class IncidentService {
         for (int i = 0; i < alerts.size(); i++) {
             Alert alert = alerts.get(i);
             String scenarioLabel = alert.labels().get("lifeboat_scenario");
-            if (scenarioLabel == null) {
+            Scenario scenario = scenarioLabel == null ? null : Scenario.of(scenarioLabel).orElseThrow(badScenario(i));
+            String key = alert.fingerprint() != null ? alert.fingerprint() : alert.name() + alert.labels();
+            Instant starts = alert.startsAt() == null ? Instant.EPOCH : alert.startsAt();
+            List<?> seen = em.createNativeQuery("SELECT coalesce(incident_id, '') FROM alert_notification "
+                            + "WHERE fingerprint = ?1 AND starts_at = ?2 ORDER BY received_at")
+                    .setParameter(1, key).setParameter(2, starts).getResultList();
+            boolean repeat = !em.createNativeQuery("SELECT 1 FROM alert_notification WHERE fingerprint = ?1 AND status = ?2 "
+                    + "AND starts_at = ?3").setParameter(1, key).setParameter(2, alert.status()).setParameter(3, starts)
+                    .getResultList().isEmpty();
+            String known = seen.isEmpty() || "".equals(seen.get(0)) ? null : (String) seen.get(0);
+            if (repeat) {
+                if (known != null) touched.add(known);
                 continue;
             }
-            Scenario scenario = Scenario.of(scenarioLabel).orElseThrow(() -> ApiException.badField(
-                    "alerts[" + alerts.indexOf(alert) + "].labels.lifeboat_scenario",
-                    "must be database-loss, vector-store-corruption, infrastructure-loss, combined or other"));
-            Optional<Incident> open = Incident.<Incident>find("scenario = ?1 AND status NOT IN ?2 ORDER BY declaredAt DESC",
-                    scenario.value(), List.of(IncidentStatus.Resolved, IncidentStatus.Reviewed)).firstResultOptional();
-            Incident incident;
-            if (open.isPresent()) {
-                incident = open.get();
-            } else if ("firing".equals(alert.status())) {
-                Instant starts = alert.startsAt() == null || alert.startsAt().isAfter(now()) ? now() : alert.startsAt();
-                String source = alert.labels().get("source");
-                incident = declare(new IncidentRequests.Declare(
-                        alert.summary() != null ? alert.summary() : "Alert " + alert.name(),
-                        severityOf(alert.labels().get("severity")), scenario, starts, starts,
-                        source == null ? List.of() : List.of(source)), actor);
-            } else {
-                continue;
+            Incident incident = null;
+            if (known != null) {
+                incident = Incident.findById(known); // its resolution goes where its firing went
+            } else if (scenario != null) {
+                incident = openIncident(scenario, alert.labels().get("source")).orElse(null);
+                if (incident == null && "firing".equals(alert.status())) {
+                    Instant at = alert.startsAt() == null || alert.startsAt().isAfter(now()) ? now() : alert.startsAt();
+                    String source = alert.labels().get("source");
+                    incident = declare(new IncidentRequests.Declare(alert.summary() != null ? alert.summary() : "Alert " + alert.name(),
+                            severityOf(alert.labels().get("severity")), scenario, at, at,
+                            source == null ? List.of() : List.of(source)), actor);
+                }
             }
-            outbox.append(actor, new AlertReceived(incident.id, alert.name(), alert.fingerprint(), alert.status(),
-                    alert.startsAt(), now(), alert.summary(), alert.labels()));
-            touched.add(incident.id);
+            String incidentId = incident == null ? null : incident.id;
+            em.createNativeQuery("INSERT INTO alert_notification (fingerprint, status, starts_at, incident_id, received_at) "
+                    + "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING").setParameter(1, key).setParameter(2, alert.status())
+                    .setParameter(3, starts).setParameter(4, incidentId).setParameter(5, now()).executeUpdate();
+            outbox.append(actor, new AlertReceived(incidentId, alert.name(), alert.fingerprint(), alert.status(), alert.startsAt(),
+                    alert.endsAt(), now(), alert.summary(), alert.labels()));
+            if (incidentId != null) touched.add(incidentId);
         }
         return touched;
+    }
+
+    /** The open incident an alert belongs to: the same scenario, and its source among the incident's sources. */
+    private Optional<Incident> openIncident(Scenario scenario, String source) {
+        return Incident.<Incident>find("scenario = ?1 AND status NOT IN ?2 ORDER BY declaredAt DESC", scenario.value(),
+                List.of(IncidentStatus.Resolved, IncidentStatus.Reviewed)).stream()
+                .filter(i -> source == null ? i.sourceList().isEmpty() : i.sourceList().contains(source)).findFirst();
+    }
+
+    private static java.util.function.Supplier<ApiException> badScenario(int index) {
+        return () -> ApiException.badField("alerts[" + index + "].labels.lifeboat_scenario",
+                "must be database-loss, vector-store-corruption, infrastructure-loss, combined or other");
     }
 
     private static Severity severityOf(String label) {

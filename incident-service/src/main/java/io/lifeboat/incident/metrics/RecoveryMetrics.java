@@ -75,6 +75,15 @@ public class RecoveryMetrics {
         Gauge.builder(name, bySource, m -> {
             RpoService.SourceRpo r = m.get(source);
             return r == null ? Double.NaN : value.applyAsDouble(r);
-        }).tag("source", source).register(registry);
+        }).tag("source", source).tag("scenario", scenarioOf(bySource.get(source).kind())).register(registry);
+    }
+
+    /** The disaster an alert about a source of this kind is about: alert rules label incidents with it. */
+    static String scenarioOf(String kind) {
+        return switch (kind == null ? "" : kind) {
+            case "postgres" -> "database-loss";
+            case "directory" -> "vector-store-corruption";
+            default -> "other";
+        };
     }
 }

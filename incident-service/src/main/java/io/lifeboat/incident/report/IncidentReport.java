@@ -17,6 +17,7 @@ public record IncidentReport(
         Alerts alerts,
         List<RunbookStep> steps,
         TestedSince testedSince,
+        RunbookUpdates runbookUpdates,
         Postmortem postmortem,
         List<ActionItem> actions,
         List<TimelineEntry> timeline) {
@@ -33,8 +34,17 @@ public record IncidentReport(
     public record Objective(Duration achieved, Duration target, Boolean met) {
     }
 
+    /**
+     * Data lost on one source: impact start minus the recovery point of the backup restored. When that backup was
+     * taken after the impact started it may hold the damage itself: data loss is then not stated (null) and
+     * {@code note} says why.
+     */
     public record DataLoss(String source, String backupId, Instant recoveryPointAt, Duration dataLoss, Duration rpoTarget,
-                           Boolean withinTarget, String restoreId) {
+                           Boolean withinTarget, String restoreId, String note) {
+    }
+
+    /** The checklist's "update runbook with learnings": drill debriefs since the incident, and their budget changes. */
+    public record RunbookUpdates(boolean updated, List<String> learnings, String note) {
     }
 
     public record Alerts(boolean fired, Instant firstFiredAt, List<String> names) {

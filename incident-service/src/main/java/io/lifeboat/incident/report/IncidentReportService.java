@@ -33,17 +33,20 @@ public class IncidentReportService {
     private final AgroalDataSource dataSource;
     private final IncidentService incidents;
     private final IncidentConfig config;
+    private final IncidentTimeline timelines;
 
-    public IncidentReportService(AgroalDataSource dataSource, IncidentService incidents, IncidentConfig config) {
+    public IncidentReportService(AgroalDataSource dataSource, IncidentService incidents, IncidentConfig config,
+                                 IncidentTimeline timelines) {
         this.dataSource = dataSource;
         this.incidents = incidents;
         this.config = config;
+        this.timelines = timelines;
     }
 
     public IncidentReport report(String incidentId) {
         Incident i = incidents.get(incidentId);
         try (Connection c = dataSource.getConnection()) {
-            List<IncidentReport.TimelineEntry> timeline = timeline(c, i);
+            List<IncidentReport.TimelineEntry> timeline = timelines.of(c, i);
             List<IncidentReport.DataLoss> losses = new ArrayList<>();
             Instant restoreStarted = null;
             Instant restoreCompleted = null;
@@ -64,9 +67,14 @@ public class IncidentReportService {
                         Instant point = instant(rs.getTimestamp(4));
                         Duration target = Duration.ofSeconds(rs.getLong(7));
                         Duration loss = point == null ? null : Duration.between(point, i.impactStartedAt);
-                        if (loss != null && loss.isNegative()) loss = Duration.ZERO;
+                        String note = null;
+                        if (loss != null && loss.isNegative()) {
+                            note = "the restored backup was taken " + ReportRenderer.d(loss.negated()) + " after the impact "
+                                    + "started: it may contain the damage, so data loss cannot be stated; check the restored data";
+                            loss = null;
+                        }
                         losses.add(new IncidentReport.DataLoss(rs.getString(2), rs.getString(3), point, loss, target,
-                                loss == null ? null : loss.compareTo(target) <= 0, rs.getString(1)));
+                                loss == null ? null : loss.compareTo(target) <= 0, rs.getString(1), note));
                     }
                 }
             }
@@ -79,7 +87,7 @@ public class IncidentReportService {
             return new IncidentReport(i.id, i.title, i.severity.name(), i.scenario, i.status.name(),
                     fiveWs(i), milestones,
                     new IncidentReport.Objective(rto, config.rtoTarget(), rto == null ? null : rto.compareTo(config.rtoTarget()) <= 0),
-                    losses, alerts(c, i), steps(c, i), testedSince(c, i), postmortem(i), actions(i), timeline);
+                    losses, alerts(c, i), steps(c, i), testedSince(c, i), runbookUpdates(c, i), postmortem(i), actions(i), timeline);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot build the report of " + incidentId + ": " + e.getMessage(), e);
         }
@@ -154,6 +162,36 @@ public class IncidentReportService {
         return new IncidentReport.TestedSince(lastRestore != null || "passed".equals(verdict), lastRestore, lastDrill, verdict);
     }
 
+    /** Debriefs of drills of the incident's scenario or sources, since it was declared: the runbook's learnings. */
+    private static IncidentReport.RunbookUpdates runbookUpdates(Connection c, Incident i) throws SQLException {
+        List<String> learnings = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT d.data FROM event_log d
+                 WHERE d.type = 'lifeboat.drill.debriefed.v1' AND d.event_time >= ?
+                   AND (d.data ->> 'scenario' = ? OR EXISTS (SELECT 1 FROM event_log st
+                        WHERE st.type = 'lifeboat.drill.started.v1' AND st.subject = d.subject
+                          AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(st.data -> 'sources') src WHERE src = ANY (?))))
+                 ORDER BY d.event_time""")) {
+            s.setTimestamp(1, Timestamp.from(i.declaredAt));
+            s.setString(2, i.scenario);
+            s.setArray(3, c.createArrayOf("text", i.sourceList().toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    JsonNode d = EventCodec.mapper().readTree(rs.getString(1));
+                    learnings.add("drill " + d.path("drillId").asText() + ": worked: " + d.path("worked").asText("—")
+                            + "; did not work: " + d.path("didNotWork").asText("—")
+                            + (d.path("budgetChanges").isEmpty() ? "" : "; budgets changed: " + d.path("budgetChanges")));
+                }
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return new IncidentReport.RunbookUpdates(!learnings.isEmpty(), learnings, learnings.isEmpty()
+                ? "not yet: run a drill of " + i.scenario + " and debrief it (lifeboat drill run " + i.scenario
+                + ", then POST /drills/{id}/debrief) to carry the learnings into the runbook's step budgets"
+                : "the runbook's steps and budgets were updated by these debriefs");
+    }
+
     private static IncidentReport.Postmortem postmortem(Incident i) {
         if (i.postmortemAt == null) {
             return new IncidentReport.Postmortem(null, false, "not scheduled: the runbook wants one within 48 hours");
@@ -165,95 +203,6 @@ public class IncidentReportService {
     private static List<IncidentReport.ActionItem> actions(Incident i) {
         return IncidentAction.<IncidentAction>list("incidentId = ?1 ORDER BY addedAt", i.id).stream()
                 .map(a -> new IncidentReport.ActionItem(a.id, a.title, a.owner, a.dueDate, a.closedAt != null)).toList();
-    }
-
-    /** Every event of the incident: its own, its restores', its alerts', and its sources' backups around it. */
-    public List<IncidentReport.TimelineEntry> timeline(String incidentId) {
-        Incident i = incidents.get(incidentId);
-        try (Connection c = dataSource.getConnection()) {
-            return timeline(c, i);
-        } catch (SQLException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private List<IncidentReport.TimelineEntry> timeline(Connection c, Incident i) throws SQLException {
-        List<IncidentReport.TimelineEntry> entries = new ArrayList<>();
-        Instant windowStart = i.impactStartedAt.minus(config.defaultRpoTarget());
-        Instant windowEnd = i.resolvedAt != null ? i.resolvedAt : Instant.now();
-        try (PreparedStatement s = c.prepareStatement("""
-                SELECT event_time, type, subject, data FROM (
-                    SELECT event_time, seq, type, subject, data FROM event_log WHERE subject = ?
-                    UNION
-                    SELECT event_time, seq, type, subject, data FROM event_log
-                     WHERE subject IN (SELECT restore_id FROM proj_restore WHERE incident_id = ?) AND type LIKE 'lifeboat.restore.%'
-                    UNION
-                    SELECT event_time, seq, type, subject, data FROM event_log
-                     WHERE subject = ANY (?) AND event_time BETWEEN ? AND ?
-                       AND type IN ('lifeboat.backup.completed.v1', 'lifeboat.backup.failed.v1', 'lifeboat.backup.verified.v1')
-                    UNION
-                    SELECT event_time, seq, type, subject, data FROM event_log
-                     WHERE type IN ('lifeboat.drill.started.v1', 'lifeboat.drill.completed.v1') AND event_time BETWEEN ? AND ?
-                       AND subject IN (SELECT subject FROM event_log WHERE type = 'lifeboat.drill.started.v1'
-                                        AND event_time BETWEEN ? AND ?
-                                        AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(data -> 'sources') drilled
-                                                     WHERE drilled = ANY (?)))) e
-                 ORDER BY event_time, seq""")) {
-            // backups and drills of the affected sources join the timeline by time: the RPO window before the
-            // impact up to the resolution
-            var sources = c.createArrayOf("text", i.sourceList().toArray());
-            s.setString(1, i.id);
-            s.setString(2, i.id);
-            s.setArray(3, sources);
-            s.setTimestamp(4, Timestamp.from(windowStart));
-            s.setTimestamp(5, Timestamp.from(windowEnd));
-            s.setTimestamp(6, Timestamp.from(windowStart));
-            s.setTimestamp(7, Timestamp.from(windowEnd));
-            s.setTimestamp(8, Timestamp.from(windowStart));
-            s.setTimestamp(9, Timestamp.from(windowEnd));
-            s.setArray(10, sources);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    Instant time = rs.getTimestamp(1).toInstant();
-                    JsonNode data = EventCodec.mapper().readTree(rs.getString(4));
-                    entries.add(new IncidentReport.TimelineEntry(time, Duration.between(i.impactStartedAt, time), rs.getString(2),
-                            rs.getString(3), summary(rs.getString(2), data), data));
-                }
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        return entries;
-    }
-
-    static String summary(String type, JsonNode d) {
-        return switch (type) {
-            case "lifeboat.incident.declared.v1" -> "declared " + d.path("severity").asText() + ": " + d.path("title").asText();
-            case "lifeboat.incident.status.changed.v1" -> "status " + d.path("from").asText() + " → " + d.path("to").asText();
-            case "lifeboat.incident.service.restored.v1" -> "service restored";
-            case "lifeboat.incident.resolved.v1" -> "resolved";
-            case "lifeboat.incident.note.added.v1" -> "note: " + d.path("text").asText();
-            case "lifeboat.incident.action.added.v1" -> "action for " + d.path("owner").asText() + ": " + d.path("title").asText();
-            case "lifeboat.incident.action.closed.v1" -> "action " + d.path("actionId").asText() + " closed";
-            case "lifeboat.incident.postmortem.scheduled.v1" -> "post-mortem scheduled for " + d.path("scheduledAt").asText();
-            case "lifeboat.incident.alert.received.v1" -> "alert " + d.path("alertName").asText() + " " + d.path("status").asText();
-            case "lifeboat.restore.started.v1" -> "restore of " + d.path("source").asText() + " started from " + d.path("backupId").asText()
-                    + " (recovery point " + d.path("recoveryPointAt").asText() + ")";
-            case "lifeboat.restore.step.completed.v1" -> "restore step " + d.path("step").asText() + " took "
-                    + String.format("%.1f s", d.path("durationSeconds").asDouble());
-            case "lifeboat.restore.completed.v1" -> "restore of " + d.path("source").asText() + " completed in "
-                    + String.format("%.1f s", d.path("durationSeconds").asDouble());
-            case "lifeboat.restore.failed.v1" -> "restore failed at " + d.path("step").asText() + ": " + d.path("reason").asText();
-            case "lifeboat.backup.completed.v1" -> "backup " + d.path("backupId").asText() + " completed (recovery point "
-                    + d.path("recoveryPointAt").asText() + ")";
-            case "lifeboat.backup.failed.v1" -> "backup " + d.path("backupId").asText() + " failed: " + d.path("error").asText();
-            case "lifeboat.backup.verified.v1" -> "backup " + d.path("backupId").asText() + (d.path("ok").asBoolean() ? " verified" : " failed verification");
-            case "lifeboat.drill.started.v1" -> "drill " + d.path("drillId").asText() + " (" + d.path("scenario").asText()
-                    + ") started";
-            case "lifeboat.drill.completed.v1" -> "drill " + d.path("drillId").asText() + " " + d.path("verdict").asText()
-                    + (d.path("rtoSeconds").isNumber() ? String.format(", drill RTO %.0f s", d.path("rtoSeconds").asDouble()) : "");
-            default -> type;
-        };
     }
 
     static Instant instant(Timestamp t) {

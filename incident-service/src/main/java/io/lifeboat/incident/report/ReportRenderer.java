@@ -40,6 +40,7 @@ public final class ReportRenderer {
                 loss.add("| " + l.source() + " | " + l.backupId() + " | " + l.recoveryPointAt() + " | " + d(l.dataLoss()) + " | "
                         + d(l.rpoTarget()) + " | " + (l.withinTarget() == null ? "?" : l.withinTarget() ? "yes" : "**no**") + " |");
             }
+            r.dataLoss().stream().filter(l -> l.note() != null).forEach(l -> loss.add("**" + l.source() + ": " + l.note() + "**"));
         }
         s.add(new Section("Data loss (RPO)", loss));
         s.add(new Section("Did the monitoring alerts fire?", List.of(r.alerts().fired()
@@ -61,6 +62,9 @@ public final class ReportRenderer {
                 ? "Yes: last restore test " + orDash(t.lastRestoreTestAt()) + ", last drill " + orDash(t.lastDrillAt())
                         + (t.lastDrillVerdict() == null ? "" : " (" + t.lastDrillVerdict() + ")")
                 : "Not yet: run a drill (lifeboat drill run " + r.scenario() + ")")));
+        List<String> updates = new ArrayList<>(r.runbookUpdates().learnings().stream().map(l -> "- " + l).toList());
+        updates.add(r.runbookUpdates().updated() ? r.runbookUpdates().note() : "**" + r.runbookUpdates().note() + "**");
+        s.add(new Section("Runbook updated with learnings?", updates));
         s.add(new Section("Post-mortem", List.of(r.postmortem().scheduledAt() == null ? "**" + r.postmortem().note() + "**"
                 : r.postmortem().scheduledAt() + " — " + (r.postmortem().within48Hours() ? r.postmortem().note() : "**" + r.postmortem().note() + "**"))));
         List<String> actions = new ArrayList<>();
@@ -140,7 +144,7 @@ public final class ReportRenderer {
         return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
-    static String d(Duration d) {
+    public static String d(Duration d) {
         if (d == null) return "—";
         long s = d.getSeconds();
         return s >= 3600 ? String.format("%dh %02dm %02ds", s / 3600, s % 3600 / 60, s % 60)

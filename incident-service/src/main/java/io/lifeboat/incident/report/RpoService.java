@@ -17,7 +17,8 @@ import java.util.List;
 /**
  * RPO answers from the projections. A backup counts once it completed and verified good; the exposure of a
  * source at t is t minus the recovery point of its newest such backup. The RTO forecast divides the newest
- * backup's stored size by the restore throughput of recent restores and drills.
+ * backup's stored size by the restore throughput of recent restores (drills' included) of that source, or of
+ * sources of its kind.
  */
 @ApplicationScoped
 public class RpoService {
@@ -58,9 +59,9 @@ public class RpoService {
                       WHERE NOT s.removed ORDER BY s.source""")) {
             Timestamp t = Timestamp.from(now);
             s.setTimestamp(1, t);
-            Throughput throughput = throughput(c);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
+                    Throughput throughput = throughput(c, rs.getString(1), rs.getString(2));
                     Duration target = Duration.ofSeconds(rs.getLong(3));
                     Instant point = instant(rs.getTimestamp(4));
                     Duration exposure = point == null ? null : Duration.between(point, now);
@@ -76,23 +77,34 @@ public class RpoService {
         return result;
     }
 
-    record Throughput(Double bytesPerSecond, int samples) {
+    /** {@code ownSource}: measured on restores of the source itself, not only of its kind. */
+    record Throughput(Double bytesPerSecond, int samples, boolean ownSource, String kind) {
     }
 
-    Throughput throughput(Connection c) throws SQLException {
+    /**
+     * The restore throughput to expect for {@code source}: the mean of its own recent restores (drills' included),
+     * else of recent restores of sources of the same kind; a database and a folder of vectors restore at very
+     * different speeds, so one average over everything forecasts neither.
+     */
+    Throughput throughput(Connection c, String source, String kind) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("""
-                SELECT avg(bps), count(*) FROM (
-                  SELECT bps FROM (
-                    SELECT stored_bytes / duration_seconds AS bps, completed_at AS at FROM proj_restore
-                     WHERE completed_at IS NOT NULL AND duration_seconds > 0 AND stored_bytes > 0
-                    UNION ALL
-                    SELECT restore_bytes_per_second, completed_at FROM proj_drill
-                     WHERE restore_bytes_per_second > 0 AND completed_at IS NOT NULL) m
-                  ORDER BY at DESC LIMIT ?) recent""")) {
-            s.setInt(1, config.forecastSamples());
+                SELECT avg(bps), count(*), bool_and(own) FROM (
+                  SELECT r.stored_bytes / r.duration_seconds AS bps, r.source = ? AS own FROM proj_restore r
+                    JOIN proj_source ps ON ps.source = r.source
+                   WHERE r.completed_at IS NOT NULL AND r.duration_seconds > 0 AND r.stored_bytes > 0
+                     AND (r.source = ? OR (ps.kind = ? AND NOT EXISTS (SELECT 1 FROM proj_restore mine
+                          WHERE mine.source = ? AND mine.completed_at IS NOT NULL AND mine.duration_seconds > 0
+                            AND mine.stored_bytes > 0)))
+                   ORDER BY r.completed_at DESC LIMIT ?) recent""")) {
+            s.setString(1, source);
+            s.setString(2, source);
+            s.setString(3, kind);
+            s.setString(4, source);
+            s.setInt(5, config.forecastSamples());
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
-                return new Throughput(rs.getObject(1) == null ? null : rs.getDouble(1), rs.getInt(2));
+                return new Throughput(rs.getObject(1) == null ? null : rs.getDouble(1), rs.getInt(2),
+                        rs.getObject(3) != null && rs.getBoolean(3), kind);
             }
         }
     }
@@ -102,13 +114,14 @@ public class RpoService {
             return new RtoForecast(null, null, t.samples(), false, config.rtoTarget(), "no completed backup to restore");
         }
         if (t.bytesPerSecond() == null) {
-            return new RtoForecast(null, null, 0, false, config.rtoTarget(), "no restore or drill measured yet");
+            return new RtoForecast(null, null, 0, false, config.rtoTarget(), "no restore of this source or of a " + t.kind()
+                    + " source measured yet");
         }
         Duration expected = Duration.ofMillis((long) (storedBytes / t.bytesPerSecond() * 1000));
         return new RtoForecast(expected, Math.round(t.bytesPerSecond() / 1048576.0 * 100) / 100.0, t.samples(),
                 expected.compareTo(config.rtoTarget()) > 0, config.rtoTarget(),
                 "restore of the newest backup (" + storedBytes + " bytes) at the mean throughput of the last " + t.samples()
-                        + " restores and drills");
+                        + (t.ownSource() ? " restores of this source" : " restores of " + t.kind() + " sources"));
     }
 
     public record Segment(Instant from, Instant to, Instant recoveryPointAt, String backupId, Duration exposureAtStart,

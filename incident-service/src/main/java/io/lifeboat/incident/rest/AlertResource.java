@@ -1,5 +1,8 @@
 package io.lifeboat.incident.rest;
 
+import io.lifeboat.http.ApiException;
+import io.lifeboat.http.Actors;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.lifeboat.incident.incident.IncidentService;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -27,7 +30,7 @@ public class AlertResource {
     }
 
     @POST
-    @RolesAllowed({"operator", "admin"})
+    @RolesAllowed({"operator", "admin", "alertmanager"})
     public Map<String, Object> receive(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw ApiException.badField("body", "must be Alertmanager's webhook JSON object");
@@ -49,19 +52,26 @@ public class AlertResource {
             }
             Map<String, String> labels = new LinkedHashMap<>();
             a.get("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
-            Instant startsAt = null;
-            if (a.hasNonNull("startsAt")) {
-                try {
-                    startsAt = Instant.parse(a.get("startsAt").asText());
-                } catch (DateTimeParseException e) {
-                    throw ApiException.badField(prefix + ".startsAt", "must be an RFC 3339 time");
-                }
-            }
+            Instant startsAt = time(a, "startsAt", prefix);
+            Instant endsAt = "resolved".equals(status) ? time(a, "endsAt", prefix) : null;
             String summary = a.path("annotations").path("summary").asText(null);
             parsed.add(new IncidentService.Alert(status, labels.getOrDefault("alertname", "unnamed"),
-                    a.path("fingerprint").asText(null), startsAt, summary, labels));
+                    a.path("fingerprint").asText(null), startsAt, endsAt, summary, labels));
         }
         List<String> touched = incidents.receiveAlerts(parsed, "alertmanager:" + Actors.of(identity));
-        return Map.of("alerts", parsed.size(), "incidents", touched);
+        return Map.of("alerts", parsed.size(), "incidents", touched.stream().distinct().toList());
+    }
+
+    /** An RFC 3339 time field of an alert; Alertmanager sends 0001-01-01T00:00:00Z for "not set". */
+    private static Instant time(JsonNode alert, String field, String prefix) {
+        if (!alert.hasNonNull(field)) {
+            return null;
+        }
+        try {
+            Instant t = Instant.parse(alert.get(field).asText());
+            return t.isBefore(Instant.parse("1970-01-02T00:00:00Z")) ? null : t;
+        } catch (DateTimeParseException e) {
+            throw ApiException.badField(prefix + "." + field, "must be an RFC 3339 time");
+        }
     }
 }

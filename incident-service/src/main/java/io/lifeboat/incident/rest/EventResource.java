@@ -1,7 +1,10 @@
 package io.lifeboat.incident.rest;
 
+import io.lifeboat.http.ApiException;
+import io.lifeboat.http.Paging;
+import io.lifeboat.http.Paging.Page;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lifeboat.incident.eventlog.EventCursor;
 import io.lifeboat.incident.eventlog.EventStore;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
@@ -32,20 +35,19 @@ public class EventResource {
     public Page<EventView> list(@QueryParam("type") String type, @QueryParam("subject") String subject,
                                 @QueryParam("limit") @DefaultValue("50") String limit,
                                 @QueryParam("cursor") String cursor) {
-        int size = Limits.parse(limit);
-        EventCursor after = null;
-        if (cursor != null && !cursor.isBlank()) {
-            try {
-                after = EventCursor.decode(cursor);
-            } catch (IllegalArgumentException e) {
-                throw ApiException.badField("cursor", e.getMessage());
-            }
+        int size = Paging.limit(limit);
+        Paging.Cursor after = Paging.cursor(cursor);
+        long afterSeq;
+        try {
+            afterSeq = after == null ? 0 : Long.parseLong(after.id());
+        } catch (NumberFormatException e) {
+            throw ApiException.badField("cursor", "is not a cursor returned by this API (use nextCursor of the previous page)");
         }
-        List<EventStore.StoredEvent> events = store.find(blank(type), blank(subject), after, size);
-        String next = events.size() == size
-                ? new EventCursor(events.get(size - 1).event().time(), events.get(size - 1).seq()).encode() : null;
-        return new Page<>(events.stream().map(e -> new EventView(e.event().id(), e.event().type(), e.event().source(),
-                e.event().subject(), e.event().time(), e.event().actor(), e.event().data(), e.receivedAt())).toList(), next);
+        List<EventStore.StoredEvent> events = store.find(blank(type), blank(subject), after == null ? null : after.at(),
+                afterSeq, size);
+        return Paging.page(events, size, e -> new Paging.Cursor(e.event().time(), Long.toString(e.seq())),
+                e -> new EventView(e.event().id(), e.event().type(), e.event().source(), e.event().subject(),
+                        e.event().time(), e.event().actor(), e.event().data(), e.receivedAt()));
     }
 
     private static String blank(String s) {

@@ -1,5 +1,9 @@
 package io.lifeboat.incident.rest;
 
+import io.lifeboat.http.ApiException;
+import io.lifeboat.http.Actors;
+import io.lifeboat.http.Paging;
+
 import io.lifeboat.incident.incident.Incident;
 import io.lifeboat.incident.incident.IncidentAction;
 import io.lifeboat.incident.incident.IncidentNote;
@@ -7,6 +11,7 @@ import io.lifeboat.incident.incident.IncidentRequests;
 import io.lifeboat.incident.incident.IncidentService;
 import io.lifeboat.incident.report.IncidentReport;
 import io.lifeboat.incident.report.IncidentReportService;
+import io.lifeboat.incident.report.IncidentTimeline;
 import io.lifeboat.incident.report.ReportRenderer;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
@@ -30,9 +35,12 @@ public class IncidentResource {
 
     private final IncidentService incidents;
     private final IncidentReportService reports;
+    private final IncidentTimeline timelines;
     private final SecurityIdentity identity;
 
-    public IncidentResource(IncidentService incidents, IncidentReportService reports, SecurityIdentity identity) {
+    public IncidentResource(IncidentService incidents, IncidentReportService reports, IncidentTimeline timelines,
+                            SecurityIdentity identity) {
+        this.timelines = timelines;
         this.incidents = incidents;
         this.reports = reports;
         this.identity = identity;
@@ -58,8 +66,11 @@ public class IncidentResource {
 
     @GET
     @RolesAllowed({"viewer", "operator", "admin"})
-    public List<IncidentView> list(@QueryParam("limit") @DefaultValue("50") String limit) {
-        return incidents.list(Limits.parse(limit)).stream().map(IncidentView::of).toList();
+    public Paging.Page<IncidentView> list(@QueryParam("limit") @DefaultValue(Paging.DEFAULT_LIMIT) String limit,
+                                          @QueryParam("cursor") String cursor) {
+        int size = Paging.limit(limit);
+        return Paging.page(incidents.list(Paging.cursor(cursor), size), size, i -> new Paging.Cursor(i.declaredAt, i.id),
+                IncidentView::of);
     }
 
     @GET
@@ -120,7 +131,7 @@ public class IncidentResource {
     @Path("{id}/timeline")
     @RolesAllowed({"viewer", "operator", "admin"})
     public List<IncidentReport.TimelineEntry> timeline(@PathParam("id") String id) {
-        return reports.timeline(id);
+        return timelines.of(id);
     }
 
     /** Markdown, JSON or HTML by the Accept header (or ?format=md|json|html). */

@@ -1,5 +1,7 @@
 package io.lifeboat.incident.rest;
 
+import io.lifeboat.http.ApiException;
+
 import io.lifeboat.incident.report.RpoService;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;

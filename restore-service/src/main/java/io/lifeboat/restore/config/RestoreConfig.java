@@ -6,6 +6,7 @@ import io.smallrye.config.WithDefault;
 import io.lifeboat.restore.target.TargetKind;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -51,6 +52,8 @@ public interface RestoreConfig {
 
         Optional<Integer> port();
 
+        Optional<String> database();
+
         Optional<String> user();
 
         Optional<String> passwordRef();
@@ -59,6 +62,8 @@ public interface RestoreConfig {
 
         @WithDefault("false")
         boolean production();
+
+        Optional<List<String>> httpCheckUrls();
     }
 
     /**

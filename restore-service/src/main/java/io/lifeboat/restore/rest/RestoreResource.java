@@ -1,5 +1,8 @@
 package io.lifeboat.restore.rest;
 
+import io.lifeboat.http.Actors;
+import io.lifeboat.http.Paging;
+
 import io.lifeboat.restore.restore.Restore;
 import io.lifeboat.restore.restore.RestoreRequest;
 import io.lifeboat.restore.restore.RestoreService;
@@ -33,11 +36,8 @@ public class RestoreResource {
     public record Accepted(String id, String source, String backupId, String target, String phase) {
     }
 
-    public record Page(List<RestoreView> items, String nextCursor) {
-    }
-
     @POST
-    @RolesAllowed({"operator", "admin"})
+    @RolesAllowed({"operator", "admin", "drill"})
     public Response start(@Valid @NotNull(message = "a JSON body is required") RestoreRequest request) {
         Restore r = restores.request(request, identity, Actors.of(identity));
         return Response.accepted(new Accepted(r.id, r.source, r.backupId, r.target, r.phase.name()))
@@ -46,11 +46,11 @@ public class RestoreResource {
 
     @GET
     @RolesAllowed({"viewer", "operator", "admin"})
-    public Page list(@QueryParam("limit") @DefaultValue("50") String limit, @QueryParam("cursor") String cursor) {
-        int size = Limits.parse(limit);
-        List<Restore> items = restores.list(cursor == null || cursor.isBlank() ? null : cursor, size);
-        return new Page(items.stream().map(RestoreView::of).toList(),
-                items.size() == size ? RestoreService.cursorOf(items.get(size - 1)) : null);
+    public Paging.Page<RestoreView> list(@QueryParam("limit") @DefaultValue(Paging.DEFAULT_LIMIT) String limit,
+                                         @QueryParam("cursor") String cursor) {
+        int size = Paging.limit(limit);
+        List<Restore> items = restores.list(Paging.cursor(cursor), size);
+        return Paging.page(items, size, r -> new Paging.Cursor(r.requestedAt, r.id), RestoreView::of);
     }
 
     @GET

@@ -1,8 +1,10 @@
 package io.lifeboat.restore.restore;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.lifeboat.bucket.BackupBucket;
+import io.lifeboat.bucket.UntrustedManifest;
 import io.lifeboat.events.storage.BackupManifest;
-import io.lifeboat.restore.rest.ApiException;
+import io.lifeboat.http.ApiException;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -16,6 +18,18 @@ final class BackupSelection {
     static String describe(JsonNode selector) {
         if (selector == null || selector.isNull()) return "latest";
         return selector.isTextual() ? selector.asText() : "at " + selector.path("at").asText();
+    }
+
+    static BackupManifest choose(String source, JsonNode selector, BackupBucket.Catalog catalog, String bucket) {
+        if (selector != null && selector.isTextual() && !selector.asText().equals("latest")) {
+            String id = selector.asText();
+            for (UntrustedManifest refused : catalog.refused()) {
+                if (refused.key().contains("/" + id + "/")) {
+                    throw ApiException.conflict(refused.getMessage());
+                }
+            }
+        }
+        return choose(source, selector, catalog.trusted(), bucket);
     }
 
     static BackupManifest choose(String source, JsonNode selector, List<BackupManifest> newestFirst, String bucket) {

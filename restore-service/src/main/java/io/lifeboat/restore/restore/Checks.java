@@ -3,6 +3,7 @@ package io.lifeboat.restore.restore;
 import io.lifeboat.events.restore.CheckResult;
 import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.events.storage.NewestTimestamp;
+import io.lifeboat.postgres.Identifiers;
 
 import java.io.IOException;
 import java.net.URI;
@@ -35,7 +36,7 @@ final class Checks {
         List<CheckResult> results = new ArrayList<>();
         Map<String, Long> recorded = manifest.rowCounts() == null ? Map.of() : manifest.rowCounts();
         for (var entry : recorded.entrySet()) {
-            results.add(rowCount(restored, entry.getKey(), entry.getValue(), "the backup recorded " + entry.getValue()));
+            results.add(rowCount(restored, entry.getKey(), entry.getValue(), true, "exactly as the backup recorded"));
         }
         if (manifest.newestTimestamps() != null) {
             manifest.newestTimestamps().forEach((table, newest) -> results.add(newestTimestamp(restored, table, newest)));
@@ -48,8 +49,8 @@ final class Checks {
                         results.add(new CheckResult("row-count " + spec.table(), false,
                                 "no min given and the backup recorded no count for " + spec.table()));
                     } else {
-                        results.add(rowCount(restored, spec.table(), expected, spec.min() != null ? "min " + expected
-                                : "the backup recorded " + expected));
+                        results.add(rowCount(restored, spec.table(), expected, spec.min() == null, spec.min() != null
+                                ? "at least " + expected : "exactly as the backup recorded"));
                     }
                 }
                 case MAX_TIMESTAMP -> results.add(maxTimestamp(restored, spec, manifest.recoveryPointAt()));
@@ -61,9 +62,15 @@ final class Checks {
 
     static List<CheckResult> directory(DirectoryRestorer.Extracted extracted, BackupManifest manifest, List<CheckSpec> requested) {
         List<CheckResult> results = new ArrayList<>();
-        results.add(new CheckResult("files", extracted.files() > 0 || extracted.directories() > 0,
-                extracted.files() + " files (" + extracted.bytes() + " bytes), " + extracted.directories() + " folders, "
-                        + extracted.symlinks() + " symlinks restored"));
+        String restored = extracted.files() + " files (" + extracted.bytes() + " bytes), " + extracted.directories()
+                + " folders, " + extracted.symlinks() + " symlinks restored";
+        if (manifest.fileCount() == null || manifest.fileBytes() == null) {
+            results.add(new CheckResult("files", false, restored + "; the manifest records no file count to compare with"));
+        } else {
+            boolean exact = extracted.files() == manifest.fileCount() && extracted.bytes() == manifest.fileBytes();
+            results.add(new CheckResult("files", exact, restored + (exact ? ", exactly" : ", but") + " the backup recorded "
+                    + manifest.fileCount() + " files (" + manifest.fileBytes() + " bytes)"));
+        }
         for (CheckSpec spec : requested) {
             if (spec.type() == CheckSpec.Type.HTTP) {
                 results.add(http(spec));
@@ -72,12 +79,14 @@ final class Checks {
         return results;
     }
 
-    private static CheckResult rowCount(Connection c, String table, long expected, String why) {
+    /** {@code exact}: the count the backup recorded must come back exactly; otherwise at least {@code expected}. */
+    private static CheckResult rowCount(Connection c, String table, long expected, boolean exact, String why) {
         String name = "row-count " + table;
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + qualified(table))) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + Identifiers.quoteQualified(table))) {
             rs.next();
             long actual = rs.getLong(1);
-            return new CheckResult(name, actual >= expected, actual + " rows (" + why + ")");
+            boolean ok = exact ? actual == expected : actual >= expected;
+            return new CheckResult(name, ok, actual + " rows, expected " + why + " " + expected);
         } catch (SQLException e) {
             return new CheckResult(name, false, e.getMessage());
         }
@@ -88,8 +97,8 @@ final class Checks {
         String name = "newest-timestamp " + table + "." + recorded.column();
         try (Statement s = c.createStatement()) {
             s.execute("SET TIME ZONE 'UTC'");
-            try (ResultSet rs = s.executeQuery("SELECT max(" + PostgresRestorer.quote(recorded.column()) + ")::text FROM "
-                    + qualified(table))) {
+            try (ResultSet rs = s.executeQuery("SELECT max(" + Identifiers.quote(recorded.column()) + ")::text FROM "
+                    + Identifiers.quoteQualified(table))) {
                 rs.next();
                 String actual = rs.getString(1);
                 boolean ok = java.util.Objects.equals(actual, recorded.value());
@@ -104,8 +113,8 @@ final class Checks {
     private static CheckResult maxTimestamp(Connection c, CheckSpec spec, Instant recoveryPoint) {
         String name = "max-timestamp " + spec.table() + "." + spec.column();
         Duration tolerance = spec.tolerance() == null ? Duration.ofHours(1) : spec.tolerance();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT max(" + PostgresRestorer.quote(spec.column())
-                + ") FROM " + qualified(spec.table()))) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT max(" + Identifiers.quote(spec.column())
+                + ") FROM " + Identifiers.quoteQualified(spec.table()))) {
             rs.next();
             Timestamp newest = rs.getTimestamp(1);
             if (newest == null) {
@@ -138,11 +147,4 @@ final class Checks {
         }
     }
 
-    private static String qualified(String table) {
-        List<String> parts = new ArrayList<>();
-        for (String part : table.split("\\.")) {
-            parts.add(PostgresRestorer.quote(part));
-        }
-        return String.join(".", parts);
-    }
 }

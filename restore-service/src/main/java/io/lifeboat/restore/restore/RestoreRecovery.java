@@ -28,11 +28,13 @@ public class RestoreRecovery {
 
     private final RestoreJournal journal;
     private final RestoreConfig config;
+    private final PostgresRestore postgres;
     private final String instanceId;
 
-    public RestoreRecovery(RestoreJournal journal, RestoreConfig config, InstanceId instanceId) {
+    public RestoreRecovery(RestoreJournal journal, RestoreConfig config, PostgresRestore postgres, InstanceId instanceId) {
         this.journal = journal;
         this.config = config;
+        this.postgres = postgres;
         this.instanceId = instanceId.value();
     }
 
@@ -79,7 +81,7 @@ public class RestoreRecovery {
     private String repairPostgres(Restore r, Target target) {
         String database = r.restoredAs;
         try {
-            PostgresRestorer pg = new PostgresRestorer(target, Secrets.resolve(target.passwordRef), null);
+            TargetDatabase pg = postgres.server(target);
             boolean swapped = "swapped".equals(r.swapState)
                     || ("swapping".equals(r.swapState) && database != null && !pg.exists(database));
             if (swapped) {
@@ -89,8 +91,10 @@ public class RestoreRecovery {
                 return "the target holds its old data";
             }
             if (r.phase == RestorePhase.InProgress) {
-                pg.dropOwn(database);
-                return "the target holds its old data; the unfinished copy " + database + " was dropped";
+                return pg.dropOwn(database, r.id)
+                        ? "the target holds its old data; the unfinished copy " + database + " was dropped"
+                        : "the target holds its old data; database " + database + " does not carry this restore's "
+                        + "ownership mark, so it was left alone";
             }
             return "the target holds its old data; the restored copy is kept as database " + database;
         } catch (Exception e) {
@@ -102,7 +106,7 @@ public class RestoreRecovery {
 
     private String repairDirectory(Restore r, Target target) {
         Path path = Path.of(target.path);
-        Path scratch = path.resolveSibling("." + path.getFileName() + ".lifeboat-restore-" + r.id);
+        Path scratch = DirectoryRestore.scratchOf(path, r.id);
         String outcome;
         if ("swapping".equals(r.swapState) && r.movedAsideAs != null && !Files.exists(path, LinkOption.NOFOLLOW_LINKS)
                 && Files.exists(Path.of(r.movedAsideAs), LinkOption.NOFOLLOW_LINKS)) {
@@ -118,7 +122,7 @@ public class RestoreRecovery {
         } else {
             outcome = "the target holds its old data";
         }
-        DirectoryRestorer.deleteOwn(scratch);
+        DirectoryRestorer.deleteOwn(scratch, r.id);
         return outcome;
     }
 }

@@ -4,8 +4,9 @@ import io.lifeboat.events.EventCodec;
 import io.lifeboat.events.restore.RestoreRequested;
 import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.outbox.Outbox;
-import io.lifeboat.restore.rest.ApiException;
-import io.lifeboat.restore.storage.BackupBucket;
+import io.lifeboat.http.ApiException;
+import io.lifeboat.http.Paging;
+import io.lifeboat.bucket.BackupBucket;
 import io.lifeboat.restore.target.Target;
 import io.lifeboat.restore.target.TargetKind;
 import io.lifeboat.restore.target.TargetService;
@@ -40,12 +41,15 @@ public class RestoreService {
     private final TargetService targets;
     private final BackupBucket bucket;
     private final RestoreRunner runner;
+    private final RestoreSafety safety;
     private final Outbox outbox;
 
-    public RestoreService(TargetService targets, BackupBucket bucket, RestoreRunner runner, Outbox outbox) {
+    public RestoreService(TargetService targets, BackupBucket bucket, RestoreRunner runner, RestoreSafety safety,
+                          Outbox outbox) {
         this.targets = targets;
         this.bucket = bucket;
         this.runner = runner;
+        this.safety = safety;
         this.outbox = outbox;
     }
 
@@ -59,29 +63,21 @@ public class RestoreService {
             throw ApiException.badField("incidentId", "is required when reason is incident");
         }
         Target target = QuarkusTransaction.requiringNew().call(() -> resolveTarget(r));
-        if (mode == RestoreMode.REPLACE && target.production) {
-            if (!identity.hasRole("admin")) {
-                throw new ApiException(403, "replace on production target '" + target.name
-                        + "' needs an admin token (and \"confirm\": \"" + target.name + "\")");
-            }
-            if (!target.name.equals(r.confirm())) {
-                throw ApiException.badField("confirm", "must equal the production target's name '" + target.name
-                        + "' to replace its data");
-            }
-        }
+        safety.checkAuthority(identity, target, mode, reason, r.confirm());
         if (mode == RestoreMode.REPLACE && r.restoreAs() != null) {
             throw ApiException.badField("restoreAs", "only applies to mode new (replace restores under the target's own name)");
         }
-        if (r.checks() != null) {
-            for (int i = 0; i < r.checks().size(); i++) {
-                checkSpec("checks[" + i + "]", r.checks().get(i), target.kind);
-            }
+        List<CheckSpec> checks = r.checks() == null ? List.of() : r.checks();
+        for (int i = 0; i < checks.size(); i++) {
+            checkSpec("checks[" + i + "]", checks.get(i), target.kind);
         }
-        BackupManifest manifest = BackupSelection.choose(r.source(), r.backup(), bucket.manifests(r.source()), bucket.bucket());
+        safety.checkUrls(target, checks);
+        BackupManifest manifest = BackupSelection.choose(r.source(), r.backup(), bucket.catalog(r.source()), bucket.name());
         if (!manifest.kind().equals(target.kind.name())) {
             throw ApiException.badField("target", "target '" + target.name + "' is a " + target.kind
                     + " target but backup " + manifest.backupId() + " is a " + manifest.kind() + " backup");
         }
+        String restoredAs = safety.placement(target, mode, r.restoreAs());
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Restore restore = new Restore();
         restore.id = "restore-" + r.source() + "-" + ID_TIME.format(now) + "-"
@@ -100,8 +96,8 @@ public class RestoreService {
         restore.phase = RestorePhase.New;
         restore.requestedAt = now;
         restore.bytesTotal = manifest.storedBytes();
-        restore.restoredAs = r.restoreAs();
-        restore.requestedChecks = r.checks() == null ? new ArrayList<>() : new ArrayList<>(r.checks());
+        restore.restoredAs = restoredAs;
+        restore.requestedChecks = new ArrayList<>(checks);
         try {
             QuarkusTransaction.requiringNew().run(() -> {
                 Optional<Restore> running = active(target.name);
@@ -166,23 +162,12 @@ public class RestoreService {
         return r;
     }
 
-    public List<Restore> list(String cursor, int limit) {
+    public List<Restore> list(Paging.Cursor cursor, int limit) {
         if (cursor == null) {
             return Restore.<Restore>find("ORDER BY requestedAt DESC, id DESC").page(0, limit).list();
         }
-        String[] parts;
-        try {
-            parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("\\|", 2);
-            Instant.parse(parts[0]);
-        } catch (RuntimeException e) {
-            throw ApiException.badField("cursor", "is not a cursor returned by this API (use nextCursor of the previous page)");
-        }
         return Restore.<Restore>find("requestedAt < :at OR (requestedAt = :at AND id < :id) ORDER BY requestedAt DESC, id DESC",
-                Parameters.with("at", Instant.parse(parts[0])).and("id", parts[1])).page(0, limit).list();
-    }
-
-    public static String cursorOf(Restore last) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((last.requestedAt + "|" + last.id).getBytes(StandardCharsets.UTF_8));
+                Parameters.with("at", cursor.at()).and("id", cursor.id())).page(0, limit).list();
     }
 
     static String json(Object o) {

@@ -2,7 +2,7 @@ package io.lifeboat.restore.restore;
 
 import com.github.luben.zstd.ZstdInputStream;
 import io.lifeboat.events.storage.BackupManifest;
-import io.lifeboat.restore.storage.BackupBucket;
+import io.lifeboat.bucket.BackupBucket;
 import io.lifeboat.restore.storage.Decryption;
 
 import java.io.FilterInputStream;
@@ -35,7 +35,7 @@ final class VerifiedDownload implements AutoCloseable {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        this.raw = new Counting(new DigestInputStream(bucket.open(manifest.objectKey()), sha256), stored);
+        this.raw = new Counting(new DigestInputStream(bucket.read(manifest.objectKey()), sha256), stored);
         InputStream decrypted = manifest.encryption() == null ? raw : decryption.decrypting(raw, manifest.backupId());
         this.plain = new ZstdInputStream(decrypted);
     }

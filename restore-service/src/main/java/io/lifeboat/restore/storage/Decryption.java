@@ -43,6 +43,13 @@ public class Decryption {
         return Optional.ofNullable(loaded);
     }
 
+    /** The key ids (as manifests name them, {@code tink-<id>}) this service can decrypt with. */
+    public java.util.Set<String> keyIds() {
+        return keyset().map(k -> k.getKeysetInfo().getKeyInfoList().stream()
+                .map(info -> "tink-" + Integer.toUnsignedString(info.getKeyId()))
+                .collect(java.util.stream.Collectors.toSet())).orElse(java.util.Set.of());
+    }
+
     /** Why this backup cannot be decrypted here, or empty when it can (or is not encrypted). */
     public Optional<String> problem(Encryption encryption) {
         if (encryption == null) {

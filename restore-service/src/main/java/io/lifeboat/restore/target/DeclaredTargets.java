@@ -1,7 +1,7 @@
 package io.lifeboat.restore.target;
 
 import io.lifeboat.restore.config.RestoreConfig;
-import io.lifeboat.restore.rest.ApiException;
+import io.lifeboat.http.ApiException;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,8 +39,8 @@ public class DeclaredTargets {
             String name = declared.getKey();
             RestoreConfig.DeclaredTarget d = declared.getValue();
             TargetRequest request = new TargetRequest(d.kind(), d.source().orElse(null), d.host().orElse(null),
-                    d.port().orElse(null), d.user().orElse(null), d.passwordRef().orElse(null), d.path().orElse(null),
-                    d.production());
+                    d.port().orElse(null), d.database().orElse(null), d.user().orElse(null), d.passwordRef().orElse(null),
+                    d.path().orElse(null), d.production(), d.httpCheckUrls().orElse(null));
             String property = "lifeboat.restore.targets." + name;
             Set<ConstraintViolation<TargetRequest>> violations = validator.validate(request);
             if (!violations.isEmpty()) {

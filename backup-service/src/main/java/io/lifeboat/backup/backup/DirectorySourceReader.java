@@ -1,0 +1,33 @@
+package io.lifeboat.backup.backup;
+
+import io.lifeboat.backup.source.Source;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+/** A directory source as a POSIX tar stream ({@link DirectoryArchive}). */
+@ApplicationScoped
+class DirectorySourceReader implements SourceReader {
+
+    @Override
+    public SourceRead read(Source source, OutputStream sink, LongConsumer estimate) throws BackupFailure, IOException {
+        Path root = Path.of(source.path);
+        if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+            throw new BackupFailure("read-source", "directory " + root + " does not exist or is not a directory");
+        }
+        estimate.accept(DirectoryArchive.size(root));
+        // a directory's data is as of when reading starts: quiesce writers with a preHook for a consistent copy
+        Instant point = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        DirectoryArchive.Written written = DirectoryArchive.write(root, sink);
+        return new SourceRead(point, Map.of("archive", "tar (POSIX)", "compression", "zstd"), Map.of(), null,
+                written.files(), written.bytes(), null);
+    }
+}

@@ -1,0 +1,17 @@
+package io.lifeboat.backup.backup;
+
+import io.lifeboat.backup.source.Source;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.function.LongConsumer;
+
+/** Reads one kind of source into the backup stream (uncompressed bytes; the runner compresses and stores). */
+interface SourceReader {
+
+    /**
+     * Writes the source's data to {@code sink}; reports the expected byte count to {@code estimate} once known.
+     * Does not close {@code sink}.
+     */
+    SourceRead read(Source source, OutputStream sink, LongConsumer estimate) throws BackupFailure, IOException;
+}

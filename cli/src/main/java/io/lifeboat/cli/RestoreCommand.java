@@ -1,0 +1,93 @@
+package io.lifeboat.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** `lifeboat restore SOURCE ...`: the runbook's identify, download, move aside, restore and verify in one command. */
+@Command(name = "restore", description = "Restore a source from its backups in S3 and wait for it (exit 1 if it fails).")
+public final class RestoreCommand implements Callable<Integer> {
+
+    @Mixin
+    CliOptions options;
+
+    @Parameters(index = "0", description = "source name, e.g. analytics-db")
+    String source;
+
+    @ArgGroup(exclusive = true)
+    Which which;
+
+    static final class Which {
+        @Option(names = "--backup", description = "a backup id") String backup;
+        @Option(names = "--at", description = "newest backup whose recovery point is not after this instant") String at;
+        @Option(names = "--latest", description = "the newest backup (default)") boolean latest;
+    }
+
+    @Option(names = "--target", description = "target name (default: the source's home target)")
+    String target;
+
+    @Option(names = "--replace", description = "replace the target's data (old data is moved aside, never deleted)")
+    boolean replace;
+
+    @Option(names = "--confirm", description = "the production target's name, required with --replace on production")
+    String confirm;
+
+    @Option(names = "--incident", description = "incident id this restore belongs to")
+    String incident;
+
+    @Option(names = "--no-wait", description = "return once the restore is accepted")
+    boolean noWait;
+
+    @Override
+    public Integer call() {
+        Api api = options.api();
+        ObjectNode body = Api.JSON.createObjectNode();
+        body.put("source", source);
+        if (which != null && which.backup != null) body.put("backup", which.backup);
+        else if (which != null && which.at != null) body.putObject("backup").put("at", which.at);
+        else body.put("backup", "latest");
+        if (target != null) body.put("target", target);
+        body.put("mode", replace ? "replace" : "new");
+        if (confirm != null) body.put("confirm", confirm);
+        if (incident != null) {
+            body.put("reason", "incident");
+            body.put("incidentId", incident);
+        }
+        JsonNode accepted = api.post("restore-service", "/restores", body);
+        String id = accepted.path("id").asText();
+        if (noWait) {
+            if (options.json()) Out.json(System.out, accepted); else System.out.println(id);
+            return 0;
+        }
+        if (!options.json()) {
+            System.err.println("restoring " + accepted.path("backupId").asText() + " into " + accepted.path("target").asText() + " (" + id + ")");
+        }
+        JsonNode done = Wait.until(System.err, options.json(), "restore " + id,
+                () -> api.get("restore-service", "/restores/" + id), Set.of("Completed", "Failed"));
+        if (options.json()) {
+            Out.json(System.out, done);
+        } else {
+            Out.table(System.out, done.path("steps"), new String[]{"STEP", "DURATION s", "DETAIL"},
+                    new String[]{"name", "durationSeconds", "detail"});
+            done.path("checks").forEach(c -> System.out.println((c.path("passed").asBoolean() ? "  pass " : "  FAIL ")
+                    + c.path("name").asText() + ": " + c.path("detail").asText()));
+            if ("Completed".equals(done.path("phase").asText())) {
+                System.out.printf("restore %s Completed in %.1f s: %s (recovery point %s) is now %s%s%n", id,
+                        done.path("durationSeconds").asDouble(), done.path("backupId").asText(),
+                        done.path("recoveryPointAt").asText(), done.path("restoredAs").asText(),
+                        done.hasNonNull("movedAsideAs") ? "; the damaged data was moved aside to " + done.path("movedAsideAs").asText() : "");
+            } else {
+                System.err.println("lifeboat: restore " + id + " failed at " + done.path("failedStep").asText() + ": "
+                        + done.path("error").asText());
+            }
+        }
+        return "Completed".equals(done.path("phase").asText()) ? 0 : 1;
+    }
+}

@@ -1,0 +1,33 @@
+package io.lifeboat.postgres;
+
+import org.postgresql.ds.PGSimpleDataSource;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * A PostgreSQL server Lifeboat connects to as {@code user}. Connections are configured through the driver's own
+ * properties, never by splicing host or database names into a URL.
+ */
+public record PostgresEndpoint(String host, int port, String user) {
+
+    /** Seconds to wait for the server before a connection attempt fails. */
+    private static final int CONNECT_TIMEOUT_SECONDS = 10;
+
+    public Connection connect(String database, String password) throws SQLException {
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setServerNames(new String[]{host});
+        source.setPortNumbers(new int[]{port});
+        source.setDatabaseName(database);
+        source.setUser(user);
+        source.setPassword(password);
+        source.setConnectTimeout(CONNECT_TIMEOUT_SECONDS);
+        source.setApplicationName("lifeboat");
+        return source.getConnection();
+    }
+
+    /** {@code host:port} for messages. */
+    public String address() {
+        return host + ":" + port;
+    }
+}
