@@ -9,7 +9,8 @@ import json, os, re, glob
 NULLABLE = {"incidentId", "drillId", "detail", "trigger", "encryption", "toolVersions", "rowCounts", "detectedAt",
             "reasons", "rtoSeconds", "rpoSeconds", "restoreBytesPerSecond", "worked", "didNotWork", "budgetChanges",
             "author", "owner", "dueDate", "target", "backup", "retention", "schedule", "rpoTarget", "startedAt",
-            "recoveryPointAt", "step", "sources", "summary", "fingerprint", "labels", "endsAt"}
+            "recoveryPointAt", "step", "sources", "summary", "fingerprint", "labels", "endsAt", "restorableUntil",
+            "coveredUntil", "startLsn", "endLsn", "instance"}
 INSTANT = {"type": "string", "format": "date-time", "pattern": "Z$"}
 NESTED = {
     "Retention": {"type": "object", "additionalProperties": False,
@@ -39,6 +40,11 @@ def schema_of(java_type):
     if m: return {"type": "array", "items": schema_of(m.group(1))}
     if t in NESTED: return json.loads(json.dumps(NESTED[t]))
     raise SystemExit("no schema mapping for " + t)
+
+def doc(text):
+    """The record's Javadoc as one line (single- or multi-line comments)."""
+    body = re.search(r"/\*\*\s*(.*?)\s*\*/", text, re.S).group(1)
+    return " ".join(line.strip().lstrip("*").strip() for line in body.splitlines()).strip()
 
 def nullable(s):
     s = dict(s)
@@ -70,7 +76,7 @@ for path in glob.glob(os.path.join(src, "*/*.java")):
         required.append(name)
     type_name = types[cls]
     schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "urn:lifeboat:" + type_name,
-              "title": type_name, "description": re.search(r"/\*\* (.*?) \*/", text).group(1),
+              "title": type_name, "description": doc(text),
               "type": "object", "additionalProperties": False, "required": required, "properties": props}
     with open(os.path.join(out, type_name + ".json"), "w") as f:
         json.dump(schema, f, indent=2); f.write("\n")

@@ -86,19 +86,32 @@ public class ManifestAuthentication {
 
     /** The manifest as stored: its JSON with the MAC added. */
     public byte[] sign(BackupManifest manifest) {
+        return signJson(manifest.withMac(null), manifest.backupId());
+    }
+
+    /** The manifest stored at {@code key}, if its MAC verifies. */
+    public BackupManifest verify(String key, byte[] stored) throws UntrustedManifest {
+        return verifyJson(key, stored, BackupManifest.class);
+    }
+
+    /**
+     * Any record Lifeboat stores as JSON (a manifest, a WAL object's header, the WAL coverage), with a {@code mac}
+     * field added over the rest.
+     */
+    public byte[] signJson(Object value, String what) {
         try {
-            ObjectNode tree = JSON.valueToTree(manifest.withMac(null));
+            ObjectNode tree = JSON.valueToTree(value);
             tree.remove("mac");
             byte[] tag = mac.computeMac(JSON.writeValueAsBytes(tree));
             tree.put("mac", Base64.getEncoder().encodeToString(tag));
             return JSON.writeValueAsBytes(tree);
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot sign manifest " + manifest.backupId() + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot sign " + what + ": " + e.getMessage(), e);
         }
     }
 
-    /** The manifest stored at {@code key}, if its MAC verifies. */
-    public BackupManifest verify(String key, byte[] stored) throws UntrustedManifest {
+    /** The record stored at {@code key} as {@code type}, if its MAC verifies. */
+    public <T> T verifyJson(String key, byte[] stored, Class<T> type) throws UntrustedManifest {
         JsonNode tree;
         try {
             tree = JSON.readTree(stored);
@@ -112,11 +125,11 @@ public class ManifestAuthentication {
         String tag = unsigned.remove("mac").asText();
         try {
             mac.verifyMac(Base64.getDecoder().decode(tag), JSON.writeValueAsBytes(unsigned));
-            return JSON.treeToValue(object, BackupManifest.class);
+            return JSON.treeToValue(object, type);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new UntrustedManifest(key, "has a MAC that does not verify with this Lifeboat's manifest key");
         } catch (IOException e) {
-            throw new UntrustedManifest(key, "is not a manifest");
+            throw new UntrustedManifest(key, "is not a " + type.getSimpleName());
         }
     }
 }

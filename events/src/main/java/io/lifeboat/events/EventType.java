@@ -16,6 +16,9 @@ public enum EventType {
     BACKUP_FAILED("lifeboat.backup.failed.v1", Topic.BACKUP, BackupFailed.class),
     BACKUP_VERIFIED("lifeboat.backup.verified.v1", Topic.BACKUP, BackupVerified.class),
     BACKUP_EXPIRED("lifeboat.backup.expired.v1", Topic.BACKUP, BackupExpired.class),
+    BACKUP_WAL_ARCHIVED("lifeboat.backup.wal.archived.v1", Topic.BACKUP, WalArchived.class),
+    BACKUP_WAL_STREAM_CHANGED("lifeboat.backup.wal.stream.changed.v1", Topic.BACKUP, WalStreamChanged.class),
+    BACKUP_WAL_GAP_DETECTED("lifeboat.backup.wal.gap.detected.v1", Topic.BACKUP, WalGapDetected.class),
 
     RESTORE_REQUESTED("lifeboat.restore.requested.v1", Topic.RESTORE, RestoreRequested.class),
     RESTORE_STARTED("lifeboat.restore.started.v1", Topic.RESTORE, RestoreStarted.class),

@@ -117,6 +117,7 @@ class EventSchemaTest {
         if (type == Duration.class) return Duration.ofHours(24);
         if (type == LocalDate.class) return LocalDate.parse("2026-12-01");
         if (type == long.class || type == Long.class) return 1024L;
+        if (type == int.class || type == Integer.class) return 2;
         if (type == double.class || type == Double.class) return 12.5;
         if (type == boolean.class) return true;
         if (type == Retention.class) return Retention.defaults();

@@ -26,6 +26,25 @@ public record PostgresEndpoint(String host, int port, String user) {
         return source.getConnection();
     }
 
+    /**
+     * A physical replication connection (walsender mode: IDENTIFY_SYSTEM, TIMELINE_HISTORY, START_REPLICATION; no
+     * SQL). The user needs the REPLICATION attribute and a {@code replication} line in pg_hba.conf.
+     */
+    public Connection connectForReplication(String password) throws SQLException {
+        PGSimpleDataSource source = new PGSimpleDataSource();
+        source.setServerNames(new String[]{host});
+        source.setPortNumbers(new int[]{port});
+        source.setDatabaseName("postgres");
+        source.setUser(user);
+        source.setPassword(password);
+        source.setConnectTimeout(CONNECT_TIMEOUT_SECONDS);
+        source.setApplicationName("lifeboat-wal");
+        source.setReplication("true");
+        source.setAssumeMinServerVersion("10");
+        source.setPreferQueryMode(org.postgresql.jdbc.PreferQueryMode.SIMPLE);
+        return source.getConnection();
+    }
+
     /** {@code host:port} for messages. */
     public String address() {
         return host + ":" + port;

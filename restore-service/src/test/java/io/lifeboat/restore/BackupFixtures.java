@@ -160,7 +160,7 @@ final class BackupFixtures {
                 point.plusSeconds(1), plain.length, data.length, sha, folder + "data", "zstd", encryption, database, path,
                 database == null ? null : "127.0.0.1", database == null ? null : TestServers.get().postgres().port(),
                 counts == null ? null : counts[0], counts == null ? null : counts[1],
-                Map.of("fixture", "restore-service test"), rowCounts, newestTimestamps, roles, null);
+                Map.of("fixture", "restore-service test"), rowCounts, newestTimestamps, roles, null, null);
         writeManifest(s3, folder + "manifest.json", manifest);
         return manifest;
     }

@@ -28,6 +28,7 @@ public final class TestServers {
 
     private final Path root;
     private final PostgresServer postgres;
+    private PostgresServer protectedPostgres;
     private final KafkaServer kafka;
     private final S3ProxyServer s3;
     private final TokenIssuer tokens;
@@ -96,6 +97,9 @@ public final class TestServers {
         kafka.stop();
         s3.stop();
         postgres.stop();
+        if (protectedPostgres != null) {
+            protectedPostgres.stop();
+        }
         try (Stream<Path> files = Files.walk(root)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
@@ -105,6 +109,25 @@ public final class TestServers {
 
     public PostgresServer postgres() {
         return postgres;
+    }
+
+    /**
+     * A second PostgreSQL cluster playing the protected system (its own data folder and port, as in the local stack),
+     * started on first use: continuous protection streams its WAL, tests may break it without touching Lifeboat's.
+     */
+    public synchronized PostgresServer protectedPostgres() {
+        if (protectedPostgres == null) {
+            PostgresServer server = new PostgresServer(root.resolve("protected-pg"), Ports.free(),
+                    "protected-" + Long.toHexString(System.nanoTime()), root.resolve("logs").resolve("protected-postgresql.log"),
+                    root.resolve("run").resolve("protected-postgresql.pid"));
+            try {
+                server.start(Duration.ofSeconds(90));
+            } catch (IOException e) {
+                throw new StackException("protected postgres: " + e.getMessage(), e);
+            }
+            protectedPostgres = server;
+        }
+        return protectedPostgres;
     }
 
     public KafkaServer kafka() {

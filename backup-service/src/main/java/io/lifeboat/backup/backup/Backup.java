@@ -63,6 +63,8 @@ public class Backup extends PanacheEntityBase {
     public String verifyDetail;
     @Column(name = "expired_at")
     public Instant expiredAt;
+    /** A physical base backup of a continuous source (pg_basebackup), not a pg_dump. */
+    public boolean physical;
     @Column(name = "expired_reason")
     public String expiredReason;
 

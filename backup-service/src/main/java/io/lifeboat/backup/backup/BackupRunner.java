@@ -7,6 +7,7 @@ import io.lifeboat.backup.source.Source;
 import io.lifeboat.backup.source.SourceKind;
 import io.lifeboat.backup.storage.BackupUploads;
 import io.lifeboat.backup.storage.MultipartUploadStream;
+import io.lifeboat.backup.wal.WalAudit;
 import io.lifeboat.bucket.BackupBucket;
 import io.lifeboat.events.backup.Encryption;
 import io.lifeboat.events.storage.BackupManifest;
@@ -47,9 +48,11 @@ public class BackupRunner {
     private final BackupJournal journal;
     private final BackupCommit commit;
     private final PostgresSourceReader postgres;
+    private final BaseBackupSourceReader baseBackup;
     private final DirectorySourceReader directory;
     private final Retention retention;
     private final Instance<BackupVerifier> verifier;
+    private final Instance<WalAudit> walAudit;
     private final MeterRegistry metrics;
     private final ExecutorService runs;
     /** Backups submitted to this instance and not finished: the scheduler claims only what fits beside them. */
@@ -62,8 +65,8 @@ public class BackupRunner {
 
     public BackupRunner(BackupUploads uploads, BackupBucket bucket, BackupEncryption encryption, BackupConfig config,
                         BackupJournal journal, BackupCommit commit, PostgresSourceReader postgres,
-                        DirectorySourceReader directory, Retention retention, Instance<BackupVerifier> verifier,
-                        MeterRegistry metrics) {
+                        BaseBackupSourceReader baseBackup, DirectorySourceReader directory, Retention retention,
+                        Instance<BackupVerifier> verifier, Instance<WalAudit> walAudit, MeterRegistry metrics) {
         this.uploads = uploads;
         this.bucket = bucket;
         this.encryption = encryption;
@@ -71,9 +74,11 @@ public class BackupRunner {
         this.journal = journal;
         this.commit = commit;
         this.postgres = postgres;
+        this.baseBackup = baseBackup;
         this.directory = directory;
         this.retention = retention;
         this.verifier = verifier;
+        this.walAudit = walAudit;
         this.metrics = metrics;
         AtomicInteger n = new AtomicInteger();
         this.runs = Executors.newFixedThreadPool(config.maxParallel(), r -> {
@@ -184,7 +189,7 @@ public class BackupRunner {
                 zstd.setWorkers(config.zstdWorkers());
             }
             OutputStream sink = new CountingOutputStream(zstd, read);
-            SourceReader reader = source.kind == SourceKind.postgres ? postgres : directory;
+            SourceReader reader = source.kind == SourceKind.directory ? directory : source.continuous ? baseBackup : postgres;
             SourceRead result = reader.read(source, sink, bytes -> journal.estimate(backupId, bytes));
             // closing zstd finishes the frame and the encryption's last segment; the upload stays open
             sink.close();
@@ -204,7 +209,7 @@ public class BackupRunner {
                 sha256, objectKey, "zstd", encryptionInfo,
                 postgres ? source.databaseName : null, postgres ? null : source.path,
                 postgres ? source.host : null, postgres ? source.port : null, read.fileCount(), read.fileBytes(),
-                read.toolVersions(), read.rowCounts(), read.newestTimestamps(), read.roles(), null);
+                read.toolVersions(), read.rowCounts(), read.newestTimestamps(), read.roles(), read.physical(), null);
     }
 
     /** A backup counts for the RPO once read back and found intact (DESIGN: completed and verified). */
@@ -216,6 +221,13 @@ public class BackupRunner {
             }
         }
         retention.apply(source.name);
+        if (source.continuous) {
+            try {
+                walAudit.get().audit(source.name); // the new base backup may make the stored WAL restorable now
+            } catch (RuntimeException e) {
+                LOG.warnf("WAL audit of %s after backup %s: %s", source.name, backupId, e.getMessage());
+            }
+        }
     }
 
     private void abortQuietly(MultipartUploadStream upload, String backupId) {

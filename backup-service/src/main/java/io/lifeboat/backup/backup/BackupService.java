@@ -53,6 +53,7 @@ public class BackupService {
                 b.id = id;
                 b.source = source.name;
                 b.kind = source.kind.name();
+                b.physical = source.continuous;
                 b.phase = BackupPhase.New;
                 b.trigger = trigger;
                 b.actor = actor;

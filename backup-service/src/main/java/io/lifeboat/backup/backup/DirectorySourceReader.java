@@ -28,6 +28,6 @@ class DirectorySourceReader implements SourceReader {
         Instant point = Instant.now().truncatedTo(ChronoUnit.MICROS);
         DirectoryArchive.Written written = DirectoryArchive.write(root, sink);
         return new SourceRead(point, Map.of("archive", "tar (POSIX)", "compression", "zstd"), Map.of(), null,
-                written.files(), written.bytes(), null);
+                written.files(), written.bytes(), null, null);
     }
 }

@@ -55,7 +55,7 @@ class PostgresSourceReader implements SourceReader {
             tools.put("server", dump.serverVersion());
             tools.put("zstd", com.github.luben.zstd.util.Native.isLoaded() ? "zstd-jni" : "unknown");
             return new SourceRead(dump.recoveryPoint().truncatedTo(ChronoUnit.MICROS), tools, dump.rowCounts(),
-                    dump.newestTimestamps(), null, null, roles);
+                    dump.newestTimestamps(), null, null, roles, null);
         }
     }
 }

@@ -53,6 +53,38 @@ public interface BackupConfig {
 
     Encryption encryption();
 
+    Wal wal();
+
+    /** WAL streaming of continuous sources ({@code lifeboat.backup.wal.*}). */
+    interface Wal {
+        /** How often the partial segment and the coverage are stored: the RPO of a continuous source is about this. */
+        @WithDefault("PT1S")
+        Duration flushInterval();
+
+        /** How long an instance holds a source's stream without renewing; another takes over after it. */
+        @WithDefault("PT15S")
+        Duration lease();
+
+        /** How often leases are claimed or renewed and streams started or stopped. */
+        @WithDefault("2s")
+        String tick();
+
+        /** Where completed segments wait when the bucket is unreachable (default: the temp folder). */
+        Optional<String> spoolDir();
+
+        /** At most this much WAL waits locally; then the stream pauses and the slot keeps the rest on the source. */
+        @WithDefault("1024")
+        int spoolMaxMib();
+
+        /** At most one {@code wal.archived} event per source this often (a completed segment is always told). */
+        @WithDefault("PT5S")
+        Duration eventEvery();
+
+        /** How often the bucket's WAL chain of each continuous source is checked for gaps. */
+        @WithDefault("30s")
+        String auditEvery();
+    }
+
     interface Encryption {
         /** Tink keyset (JSON) for streaming AEAD. Sources with encryption on fail clearly without one. */
         Optional<String> keysetFile();

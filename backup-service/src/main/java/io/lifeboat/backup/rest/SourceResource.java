@@ -8,6 +8,8 @@ import io.lifeboat.backup.source.SourceView;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.lifeboat.backup.backup.BackupService;
 import io.lifeboat.backup.backup.BackupView;
+import io.lifeboat.backup.wal.WalState;
+import io.lifeboat.backup.wal.WalStreamView;
 import io.lifeboat.http.ApiException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
@@ -31,11 +33,13 @@ public class SourceResource {
     private final SourceService sources;
     private final BackupService backups;
     private final SecurityIdentity identity;
+    private final WalState walState;
 
-    public SourceResource(SourceService sources, BackupService backups, SecurityIdentity identity) {
+    public SourceResource(SourceService sources, BackupService backups, SecurityIdentity identity, WalState walState) {
         this.sources = sources;
         this.backups = backups;
         this.identity = identity;
+        this.walState = walState;
     }
 
     @GET
@@ -68,6 +72,19 @@ public class SourceResource {
         }
         return backups.newestVerified(name, when).map(BackupView::of).orElseThrow(() -> ApiException.notFound(
                 "source '" + name + "' had no verified backup at " + when + ": a disaster then would have lost everything"));
+    }
+
+    /** The WAL stream of a continuous source: state, stored position, coverage, restorability. */
+    @GET
+    @Path("{name}/wal")
+    @RolesAllowed({"viewer", "operator", "admin"})
+    public WalStreamView wal(@PathParam("name") String name) {
+        if (!sources.get(name).continuous) {
+            throw ApiException.notFound("source '" + name + "' is not continuous: it has no WAL stream (PUT it with "
+                    + "\"continuous\": true)");
+        }
+        return walState.get(name).map(WalStreamView::of).orElseGet(() -> new WalStreamView(name, "starting", null, null,
+                null, null, null, null, null, null, null));
     }
 
     @PUT

@@ -54,6 +54,9 @@ public class Source extends PanacheEntityBase {
 
     public boolean encryption;
 
+    /** A postgres source protected continuously: base backups on the schedule, WAL streamed in between. */
+    public boolean continuous;
+
     /** Tables whose row counts a backup records in its manifest (comma separated). */
     @Column(name = "row_count_tables")
     public String rowCountTables;

@@ -6,6 +6,7 @@ import io.lifeboat.events.backup.Retention;
 import io.lifeboat.events.backup.SourceUpdated;
 import io.lifeboat.outbox.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import io.lifeboat.postgres.Hosts;
 import io.lifeboat.postgres.SecretReferences;
 import jakarta.transaction.Transactional;
@@ -27,10 +28,12 @@ public class SourceService {
 
     private final Outbox outbox;
     private final SecretReferences secrets;
+    private final Event<ContinuousProtectionEnded> ended;
 
-    public SourceService(Outbox outbox, SecretReferences secrets) {
+    public SourceService(Outbox outbox, SecretReferences secrets, Event<ContinuousProtectionEnded> ended) {
         this.outbox = outbox;
         this.secrets = secrets;
+        this.ended = ended;
     }
 
     public List<Source> list() {
@@ -96,6 +99,11 @@ public class SourceService {
         source.preHook = blankToNull(request.preHook());
         source.postHook = blankToNull(request.postHook());
         source.encryption = Boolean.TRUE.equals(request.encryption());
+        boolean wasContinuous = !created && source.continuous;
+        source.continuous = Boolean.TRUE.equals(request.continuous());
+        if (wasContinuous && !source.continuous) {
+            ended.fire(new ContinuousProtectionEnded(source));
+        }
         source.rowCountTables = request.rowCountTables() == null ? null : String.join(",", request.rowCountTables());
         source.updatedAt = now;
         source.persist();
@@ -107,6 +115,9 @@ public class SourceService {
     @Transactional
     public void delete(String name, String actor) {
         Source source = get(name);
+        if (source.continuous) {
+            ended.fire(new ContinuousProtectionEnded(source));
+        }
         source.delete();
         outbox.append(actor, updatedEvent(source, true));
     }
@@ -139,7 +150,11 @@ public class SourceService {
                 secrets.problem(r.passwordRef()).ifPresent(p -> errors.add(new Problem.FieldError("passwordRef", p)));
             }
             if (r.path() != null) errors.add(new Problem.FieldError("path", "is only for directory sources"));
-        } else if (r.kind() == SourceKind.directory) {
+        }
+        if (Boolean.TRUE.equals(r.continuous()) && r.kind() != SourceKind.postgres) {
+            errors.add(new Problem.FieldError("continuous", "is only for postgres sources (WAL streaming)"));
+        }
+        if (r.kind() == SourceKind.directory) {
             if (r.path() == null || r.path().isBlank()) {
                 errors.add(new Problem.FieldError("path", "is required for a directory source"));
             } else if (!r.path().startsWith("/")) {

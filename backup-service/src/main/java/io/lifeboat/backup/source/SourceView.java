@@ -10,7 +10,8 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SourceView(String name, SourceKind kind, String host, Integer port, String database, String user,
                          String passwordRef, String path, String schedule, Duration rpoTarget, Retention retention,
-                         String preHook, String postHook, boolean encryption, List<String> rowCountTables,
+                         String preHook, String postHook, boolean encryption, boolean continuous,
+                         List<String> rowCountTables,
                          Instant nextRunAt, Instant createdAt, Instant updatedAt) {
 
     public record Retention(Integer keepLast, Integer keepDaily, Integer keepWeekly, Duration maxAge) {
@@ -27,6 +28,7 @@ public record SourceView(String name, SourceKind kind, String host, Integer port
                 s.schedule, Duration.ofSeconds(s.rpoTargetSeconds),
                 new Retention(s.keepLast, s.keepDaily, s.keepWeekly,
                         s.maxAgeSeconds == null ? null : Duration.ofSeconds(s.maxAgeSeconds)),
-                showHooks ? s.preHook : null, showHooks ? s.postHook : null, s.encryption, s.rowCountTableList(), s.nextRunAt, s.createdAt, s.updatedAt);
+                showHooks ? s.preHook : null, showHooks ? s.postHook : null, s.encryption, s.continuous,
+                s.rowCountTableList(), s.nextRunAt, s.createdAt, s.updatedAt);
     }
 }

@@ -1,6 +1,7 @@
 package io.lifeboat.stack;
 
 import io.lifeboat.postgres.ClientBinaries;
+import io.lifeboat.postgres.ServerUser;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -137,21 +138,20 @@ public final class PostgresServer {
         return process.stop(Duration.ofSeconds(20));
     }
 
-    private List<String> asServerUser(List<String> command) {
-        if (!isRoot()) {
-            return command;
-        }
-        List<String> wrapped = new ArrayList<>(List.of("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups"));
-        wrapped.addAll(command);
-        return wrapped;
+    private static List<String> asServerUser(List<String> command) {
+        return ServerUser.wrap(command);
     }
 
     static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
+        return ServerUser.isRoot();
     }
 
     private static void chown(Path path) {
-        run(List.of("chown", "-R", "postgres:postgres", path.toString()), "chown");
+        try {
+            ServerUser.own(path);
+        } catch (IOException e) {
+            throw new StackException(e.getMessage(), e);
+        }
     }
 
     static void run(List<String> command, String what) {

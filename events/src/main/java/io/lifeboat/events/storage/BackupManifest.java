@@ -14,7 +14,8 @@ import java.util.Map;
  * dumped snapshot) describe the data a restore must give back; {@code roles} holds the statements that recreate
  * the roles the database needs (no passwords), for a restore into a cluster that lacks them. A directory source names its {@code path} and
  * records the {@code fileCount} and {@code fileBytes} of its regular files, which a restore must give back
- * exactly. {@code mac} authenticates everything else (a key kept outside the bucket): a manifest without a valid
+ * exactly. A base backup of a continuous source carries {@code physical} (its data is a {@code pg_basebackup}
+ * tar, restorable only with the WAL archive). {@code mac} authenticates everything else (a key kept outside the bucket): a manifest without a valid
  * one was not written by this Lifeboat.
  */
 public record BackupManifest(int formatVersion, String backupId, String source, String kind, Instant recoveryPointAt,
@@ -22,7 +23,8 @@ public record BackupManifest(int formatVersion, String backupId, String source, 
                              String objectKey, String compression, Encryption encryption, String database, String path,
                              String host, Integer port, Long fileCount, Long fileBytes,
                              Map<String, String> toolVersions, Map<String, Long> rowCounts,
-                             Map<String, NewestTimestamp> newestTimestamps, String roles, String mac) {
+                             Map<String, NewestTimestamp> newestTimestamps, String roles, PhysicalBackup physical,
+                             String mac) {
 
     public static final int FORMAT_VERSION = 2;
     public static final String DATA = "data";
@@ -32,6 +34,6 @@ public record BackupManifest(int formatVersion, String backupId, String source, 
     public BackupManifest withMac(String mac) {
         return new BackupManifest(formatVersion, backupId, source, kind, recoveryPointAt, startedAt, completedAt, sizeBytes,
                 storedBytes, sha256, objectKey, compression, encryption, database, path, host, port, fileCount, fileBytes,
-                toolVersions, rowCounts, newestTimestamps, roles, mac);
+                toolVersions, rowCounts, newestTimestamps, roles, physical, mac);
     }
 }

@@ -26,6 +26,10 @@ public interface RestoreConfig {
     /** Where a database backup is spooled for pg_restore (deleted afterwards); default java.io.tmpdir. */
     Optional<String> spoolDir();
 
+    /** How long a point-in-time recovery (replaying WAL in the recovery server) may take before it fails. */
+    @WithDefault("PT2H")
+    Duration recoveryTimeout();
+
     /** A restore whose heartbeat is older than this is taken as interrupted. */
     @WithDefault("PT2M")
     Duration heartbeatTimeout();

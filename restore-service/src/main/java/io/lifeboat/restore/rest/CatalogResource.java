@@ -2,6 +2,8 @@ package io.lifeboat.restore.rest;
 
 import io.lifeboat.bucket.BackupBucket;
 import io.lifeboat.bucket.UntrustedManifest;
+import io.lifeboat.bucket.wal.RecoveryWindow;
+import io.lifeboat.bucket.wal.WalArchive;
 import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.http.ApiException;
 import io.lifeboat.http.Paging;
@@ -28,9 +30,34 @@ public class CatalogResource {
             .thenComparing(BackupManifest::backupId).reversed();
 
     private final BackupBucket bucket;
+    private final WalArchive walArchive;
 
-    public CatalogResource(BackupBucket bucket) {
+    public CatalogResource(BackupBucket bucket, WalArchive walArchive) {
         this.bucket = bucket;
+        this.walArchive = walArchive;
+    }
+
+    /**
+     * The recoverability window of a continuous source: the instants a point-in-time restore can reach, as ranges
+     * ({@code ranges}: their union; {@code byBaseBackup}: each base backup's own), and the WAL gaps that end them.
+     */
+    public record Window(String source, Instant earliest, Instant latest, List<RecoveryWindow.Range> ranges,
+                         List<RecoveryWindow.Range> byBaseBackup, List<RecoveryWindow.Gap> gaps) {
+    }
+
+    @GET
+    @Path("{source}/window")
+    @RolesAllowed({"viewer", "operator", "admin"})
+    public Window window(@PathParam("source") String source) {
+        List<BackupManifest> manifests = bucket.manifests(source);
+        RecoveryWindow window = RecoveryWindow.compute(walArchive, source, manifests);
+        if (window.isEmpty() && window.gaps().isEmpty() && manifests.stream().noneMatch(m -> m.physical() != null)) {
+            throw ApiException.notFound("'" + source + "' has no base backup in bucket " + bucket.name()
+                    + ": it is not a continuous source (PUT /sources/" + source + " with \"continuous\": true on backup-service)");
+        }
+        List<RecoveryWindow.Range> merged = window.merged();
+        return new Window(source, merged.isEmpty() ? null : merged.get(0).from(), window.latest().orElse(null), merged,
+                window.ranges(), window.gaps());
     }
 
     /** A manifest in the bucket that is refused, and why. */

@@ -32,6 +32,36 @@ final class Checks {
     private Checks() {
     }
 
+    /**
+     * Every table of the recovered database has exactly as many rows in the restored one (a point-in-time restore:
+     * the recovery server's database is what the instant held).
+     */
+    static List<CheckResult> sameRows(Connection recovered, Connection restored) throws SQLException {
+        List<String> tables = new ArrayList<>();
+        try (Statement s = recovered.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        + "WHERE c.relkind IN ('r', 'p') AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema' ORDER BY 1")) {
+            while (rs.next()) {
+                tables.add(rs.getString(1));
+            }
+        }
+        List<CheckResult> results = new ArrayList<>();
+        for (String table : tables) {
+            long expected = count(recovered, table);
+            long actual = count(restored, table);
+            results.add(new CheckResult("row-count " + table, actual == expected, actual + " rows, " + expected
+                    + " at the recovery target"));
+        }
+        return results;
+    }
+
+    private static long count(Connection c, String qualifiedTable) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + qualifiedTable)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     static List<CheckResult> sql(Connection restored, BackupManifest manifest, List<CheckSpec> requested) {
         List<CheckResult> results = new ArrayList<>();
         Map<String, Long> recorded = manifest.rowCounts() == null ? Map.of() : manifest.rowCounts();

@@ -29,6 +29,11 @@ public class Restore extends PanacheEntityBase {
     @Column(name = "recovery_point_at")
     public Instant recoveryPointAt;
     public String target;
+    /** Point-in-time restores: {@code time} (to {@link #recoveryTargetAt}), {@code latest} or {@code immediate}. */
+    @Column(name = "recovery_target")
+    public String recoveryTarget;
+    @Column(name = "recovery_target_at")
+    public Instant recoveryTargetAt;
     @Column(name = "target_kind")
     public String targetKind;
     @Enumerated(EnumType.STRING)

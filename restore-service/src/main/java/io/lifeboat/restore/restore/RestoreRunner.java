@@ -42,6 +42,7 @@ public class RestoreRunner {
     private final RestoreJournal journal;
     private final PostgresRestore postgres;
     private final DirectoryRestore directory;
+    private final PointInTimeRestore pointInTime;
     private final MeterRegistry metrics;
     private final String instanceId;
     private final ExecutorService runs;
@@ -52,7 +53,9 @@ public class RestoreRunner {
     });
 
     public RestoreRunner(BackupBucket bucket, Decryption decryption, Outbox outbox, RestoreJournal journal,
-                         PostgresRestore postgres, DirectoryRestore directory, MeterRegistry metrics, InstanceId instanceId) {
+                         PostgresRestore postgres, DirectoryRestore directory, PointInTimeRestore pointInTime,
+                         MeterRegistry metrics, InstanceId instanceId) {
+        this.pointInTime = pointInTime;
         this.bucket = bucket;
         this.decryption = decryption;
         this.outbox = outbox;
@@ -97,8 +100,12 @@ public class RestoreRunner {
                 TimeUnit.SECONDS);
         try {
             BackupManifest manifest = journal.step(restoreId, "identify-backup", () -> identify(chosen));
-            TargetSteps steps = restore.targetKind.equals("postgres") ? postgres : directory;
-            steps.restore(restore, target, manifest, downloaded);
+            if (restore.recoveryTarget != null) {
+                pointInTime.restore(restore, target, manifest, downloaded);
+            } else {
+                TargetSteps steps = restore.targetKind.equals("postgres") ? postgres : directory;
+                steps.restore(restore, target, manifest, downloaded);
+            }
             journal.complete(restoreId);
             metrics.timer("lifeboat_restore_duration", "source", restore.source, "kind", restore.targetKind)
                     .record(Duration.between(startedAt, Instant.now()));

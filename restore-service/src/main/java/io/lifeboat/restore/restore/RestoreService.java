@@ -7,6 +7,7 @@ import io.lifeboat.outbox.Outbox;
 import io.lifeboat.http.ApiException;
 import io.lifeboat.http.Paging;
 import io.lifeboat.bucket.BackupBucket;
+import io.lifeboat.bucket.wal.WalArchive;
 import io.lifeboat.restore.target.Target;
 import io.lifeboat.restore.target.TargetKind;
 import io.lifeboat.restore.target.TargetService;
@@ -43,9 +44,11 @@ public class RestoreService {
     private final RestoreRunner runner;
     private final RestoreSafety safety;
     private final Outbox outbox;
+    private final WalArchive walArchive;
 
     public RestoreService(TargetService targets, BackupBucket bucket, RestoreRunner runner, RestoreSafety safety,
-                          Outbox outbox) {
+                          Outbox outbox, WalArchive walArchive) {
+        this.walArchive = walArchive;
         this.targets = targets;
         this.bucket = bucket;
         this.runner = runner;
@@ -72,7 +75,10 @@ public class RestoreService {
             checkSpec("checks[" + i + "]", checks.get(i), target.kind);
         }
         safety.checkUrls(target, checks);
-        BackupManifest manifest = BackupSelection.choose(r.source(), r.backup(), bucket.catalog(r.source()), bucket.name());
+        BackupBucket.Catalog catalog = bucket.catalog(r.source());
+        Optional<RecoverySelection.Choice> pointInTime = RecoverySelection.choose(r.source(), r.backup(), catalog, walArchive);
+        BackupManifest manifest = pointInTime.map(RecoverySelection.Choice::base)
+                .orElseGet(() -> BackupSelection.choose(r.source(), r.backup(), catalog, bucket.name()));
         if (!manifest.kind().equals(target.kind.name())) {
             throw ApiException.badField("target", "target '" + target.name + "' is a " + target.kind
                     + " target but backup " + manifest.backupId() + " is a " + manifest.kind() + " backup");
@@ -85,7 +91,9 @@ public class RestoreService {
         restore.source = r.source();
         restore.backupId = manifest.backupId();
         restore.backupSelector = BackupSelection.describe(r.backup());
-        restore.recoveryPointAt = manifest.recoveryPointAt();
+        restore.recoveryPointAt = pointInTime.map(RecoverySelection.Choice::recoveryPoint).orElse(manifest.recoveryPointAt());
+        restore.recoveryTarget = pointInTime.map(RecoverySelection.Choice::recoveryTarget).orElse(null);
+        restore.recoveryTargetAt = pointInTime.map(RecoverySelection.Choice::targetAt).orElse(null);
         restore.target = target.name;
         restore.targetKind = target.kind.name();
         restore.mode = mode;

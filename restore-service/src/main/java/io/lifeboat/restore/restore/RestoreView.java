@@ -9,12 +9,17 @@ import java.util.List;
 
 /** A restore as the API shows it: steps with durations, progress and ETA while running, checks when verified. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record RestoreView(String id, String source, String backupId, Instant recoveryPointAt, String target,
+public record RestoreView(String id, String source, String backupId, Instant recoveryPointAt, PointInTime pointInTime,
+                          String target,
                           RestoreMode mode, RestoreReason reason, String incidentId, String drillId, String actor,
                           RestorePhase phase, Instant requestedAt, Instant startedAt, Instant completedAt,
                           Double durationSeconds, String restoredAs, String movedAsideAs, List<StepRecord> steps,
                           Progress progress, List<CheckResult> checks, String failedStep, String error,
                           Double throughputMiBPerSecond, Long throughputBytesPerSecond) {
+
+    /** How a point-in-time restore recovers: to {@code at} ({@code time}), the newest WAL, or a base backup itself. */
+    public record PointInTime(String recoveryTarget, Instant at) {
+    }
 
     public record Progress(long bytesDone, Long bytesTotal, Double percent, Double bytesPerSecond, Duration eta) {
     }
@@ -34,7 +39,8 @@ public record RestoreView(String id, String source, String backupId, Instant rec
         Long bytesPerSecond = duration == null || duration == 0 || r.bytesTotal == null || r.phase != RestorePhase.Completed ? null
                 : Math.round(r.bytesTotal / duration);
         Double throughput = bytesPerSecond == null ? null : Math.round(bytesPerSecond / 1048576.0 * 1000) / 1000.0;
-        return new RestoreView(r.id, r.source, r.backupId, r.recoveryPointAt, r.target, r.mode, r.reason, r.incidentId,
+        return new RestoreView(r.id, r.source, r.backupId, r.recoveryPointAt,
+                r.recoveryTarget == null ? null : new PointInTime(r.recoveryTarget, r.recoveryTargetAt), r.target, r.mode, r.reason, r.incidentId,
                 r.drillId, r.actor, r.phase, r.requestedAt, r.startedAt, r.completedAt, duration, r.restoredAs,
                 r.movedAsideAs, r.steps, progress, r.checks, r.failedStep, r.error, throughput, bytesPerSecond);
     }

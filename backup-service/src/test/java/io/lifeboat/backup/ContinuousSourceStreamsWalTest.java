@@ -1,0 +1,134 @@
+package io.lifeboat.backup;
+
+import io.lifeboat.bucket.BackupBucket;
+import io.lifeboat.bucket.wal.Lsn;
+import io.lifeboat.bucket.wal.RecoveryWindow;
+import io.lifeboat.bucket.wal.WalArchive;
+import io.lifeboat.stack.PostgresServer;
+import io.lifeboat.testsupport.TestSecrets;
+import io.lifeboat.testsupport.TestServers;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.lifeboat.backup.Backups.putSource;
+import static io.lifeboat.backup.Backups.start;
+import static io.lifeboat.backup.Backups.verified;
+import static io.lifeboat.backup.RealServers.as;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A continuous source on the protected cluster: a physical base backup, then its WAL streamed into the bucket over
+ * a replication slot, so the recovery point trails the source by seconds and the bucket alone shows a window that
+ * reaches the newest commit.
+ */
+@QuarkusTest
+class ContinuousSourceStreamsWalTest {
+
+    static PostgresServer pg;
+    static Path password;
+
+    @Inject
+    WalArchive archive;
+
+    @Inject
+    BackupBucket bucket;
+
+    @BeforeAll
+    static void protectedDatabase() throws Exception {
+        pg = TestServers.get().protectedPostgres();
+        pg.createDatabase("wal_shop");
+        try (Connection c = pg.connect("wal_shop"); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS orders (id bigserial PRIMARY KEY, at timestamptz DEFAULT clock_timestamp(), note text)");
+            s.execute("INSERT INTO orders (note) SELECT 'order ' || g FROM generate_series(1, 1000) g");
+        }
+        password = TestSecrets.file("protected-pg-password", pg.password());
+    }
+
+    static String continuousSource(String database) {
+        return "{\"kind\": \"postgres\", \"host\": \"127.0.0.1\", \"port\": " + pg.port() + ", \"database\": \"" + database
+                + "\", \"user\": \"lifeboat\", \"passwordRef\": \"file:" + password + "\", \"continuous\": true, "
+                + "\"schedule\": \"0 2 * * *\", \"rpoTarget\": \"PT30S\"}";
+    }
+
+    private static JsonPath wal(String source) {
+        return as("viewer").get("/sources/" + source + "/wal").then().statusCode(200).extract().jsonPath();
+    }
+
+    private static Instant insert(String note) throws Exception {
+        try (Connection c = pg.connect("wal_shop"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("INSERT INTO orders (note) VALUES ('" + note + "') RETURNING at")) {
+            rs.next();
+            return rs.getTimestamp(1).toInstant();
+        }
+    }
+
+    @Test
+    void theBucketHoldsTheWalUpToSecondsAgoAndTheWindowReachesIt() throws Exception {
+        putSource("wal-shop", continuousSource("wal_shop"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> "streaming".equals(wal("wal-shop").getString("state")));
+
+        JsonPath base = verified(start("wal-shop"));
+        assertThat(base.getString("phase")).as(base.prettify()).isEqualTo("Completed");
+        assertThat(base.getString("format")).isEqualTo("base-backup");
+        assertThat(base.getBoolean("verification.ok")).isTrue();
+
+        Instant committed = insert("after the base backup");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            String until = wal("wal-shop").getString("restorableUntil");
+            return until != null && !Instant.parse(until).isBefore(committed);
+        });
+
+        RecoveryWindow window = RecoveryWindow.compute(archive, "wal-shop", bucket.manifests("wal-shop"));
+        assertThat(window.gaps()).isEmpty();
+        assertThat(window.ranges()).hasSize(1);
+        assertThat(window.ranges().get(0).baseBackupId()).isEqualTo(base.getString("id"));
+        assertThat(window.latest()).hasValueSatisfying(latest -> assertThat(latest).isAfterOrEqualTo(committed));
+
+        // the slot keeps only what the bucket does not have yet
+        long stored = Lsn.parse(wal("wal-shop").getString("storedLsn"));
+        try (Connection c = pg.connect("postgres"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT restart_lsn::text, active FROM pg_replication_slots WHERE slot_name = 'lifeboat_wal_shop'")) {
+            assertThat(rs.next()).as("the replication slot exists").isTrue();
+            assertThat(Lsn.parse(rs.getString(1))).isLessThanOrEqualTo(stored);
+            assertThat(rs.getBoolean(2)).as("held by the stream").isTrue();
+        }
+    }
+
+    @Test
+    void underConstantWritesTheExposureStaysWithinSeconds() throws Exception {
+        putSource("wal-load", continuousSource("wal_shop"));
+        verified(start("wal-load"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> wal("wal-load").getString("restorableUntil") != null);
+        List<Double> lags = new ArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            try (Connection c = pg.connect("wal_shop"); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO orders (note) SELECT 'load ' || g FROM generate_series(1, 2000) g");
+            }
+            Thread.sleep(1000);
+            lags.add(Duration.between(Instant.parse(wal("wal-load").getString("restorableUntil")), Instant.now()).toMillis() / 1000.0);
+        }
+        // a flush every second: even on a busy machine the bucket trails by seconds, not by the dump interval
+        assertThat(lags).as("seconds between now and the recovery point, sampled every second").allMatch(l -> l < 20.0);
+    }
+
+    @Test
+    void onlyPostgresSourcesCanBeContinuous() {
+        as("operator").contentType("application/json")
+                .body("{\"kind\": \"directory\", \"path\": \"/tmp/x\", \"continuous\": true}").put("/sources/wal-dir")
+                .then().statusCode(400).body("errors.field", org.hamcrest.Matchers.hasItem("continuous"));
+        as("viewer").get("/sources/wal-nope/wal").then().statusCode(404);
+    }
+}
