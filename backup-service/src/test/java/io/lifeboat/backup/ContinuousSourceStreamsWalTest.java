@@ -5,7 +5,6 @@ import io.lifeboat.bucket.wal.Lsn;
 import io.lifeboat.bucket.wal.RecoveryWindow;
 import io.lifeboat.bucket.wal.WalArchive;
 import io.lifeboat.stack.PostgresServer;
-import io.lifeboat.testsupport.TestSecrets;
 import io.lifeboat.testsupport.TestServers;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -13,7 +12,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -38,7 +36,6 @@ import static org.awaitility.Awaitility.await;
 class ContinuousSourceStreamsWalTest {
 
     static PostgresServer pg;
-    static Path password;
 
     @Inject
     WalArchive archive;
@@ -54,25 +51,26 @@ class ContinuousSourceStreamsWalTest {
             s.execute("CREATE TABLE IF NOT EXISTS orders (id bigserial PRIMARY KEY, at timestamptz DEFAULT clock_timestamp(), note text)");
             s.execute("INSERT INTO orders (note) SELECT 'order ' || g FROM generate_series(1, 1000) g");
         }
-        password = TestSecrets.file("protected-pg-password", pg.password());
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void retire() {
+        // a deleted continuous source stops streaming and its slot is dropped: later tests run without these streams
+        for (String source : List.of("wal-shop", "wal-load")) {
+            as("admin").delete("/sources/" + source);
+        }
     }
 
     static String continuousSource(String database) {
-        return "{\"kind\": \"postgres\", \"host\": \"127.0.0.1\", \"port\": " + pg.port() + ", \"database\": \"" + database
-                + "\", \"user\": \"lifeboat\", \"passwordRef\": \"file:" + password + "\", \"continuous\": true, "
-                + "\"schedule\": \"0 2 * * *\", \"rpoTarget\": \"PT30S\"}";
+        return ProtectedCluster.continuousSource(database, pg.port());
     }
 
     private static JsonPath wal(String source) {
-        return as("viewer").get("/sources/" + source + "/wal").then().statusCode(200).extract().jsonPath();
+        return ProtectedCluster.wal(source);
     }
 
     private static Instant insert(String note) throws Exception {
-        try (Connection c = pg.connect("wal_shop"); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("INSERT INTO orders (note) VALUES ('" + note + "') RETURNING at")) {
-            rs.next();
-            return rs.getTimestamp(1).toInstant();
-        }
+        return ProtectedCluster.insert(pg.port(), "wal_shop", "orders", note);
     }
 
     @Test

@@ -143,4 +143,50 @@ class PointInTimeRestoreTest {
             assertThat(rs.getLong(1)).as("the drop is in the WAL too: the newest state has no events table").isZero();
         }
     }
+
+    @Test
+    @Order(5)
+    void aDamagedWalSegmentIsRefusedBeforeRecoveryStarts() throws Exception {
+        String name = fixtures.uploaded().stream().sorted().reduce((a, b) -> b).orElseThrow();
+        String key = fixtures.segmentKey(archive, name);
+        byte[] good = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(key)).asByteArray();
+        byte[] bad = good.clone();
+        bad[bad.length - 10] ^= 0x55;
+        s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(bad));
+        try {
+            JsonPath r = restore("{\"at\": \"" + t + "\"}", "pitr_damaged");
+            assertThat(r.getString("phase")).isEqualTo("Failed");
+            assertThat(r.getString("failedStep")).isEqualTo("download-wal");
+            assertThat(r.getString("error")).contains(name).contains("sha256").contains("target was not touched");
+            assertThat(r.getList("steps.name")).doesNotContain("recover");
+            assertThat(fixtures.count("postgres", "SELECT count(*) FROM pg_database WHERE datname = 'pitr_damaged'")).isZero();
+        } finally {
+            s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(good));
+        }
+    }
+
+    @Test
+    @Order(6)
+    void aSegmentMissingFromTheBucketIsAGapThatEndsTheWindow() throws Exception {
+        fixtures.sql("pitr_shop", "CREATE TABLE later (id int)");
+        fixtures.archiveWal(archive);
+        java.util.Set<String> before = fixtures.uploaded();
+        fixtures.sql("pitr_shop", "INSERT INTO later VALUES (1)");
+        Instant afterGap = fixtures.archiveWal(archive);
+        String lastBefore = before.stream().sorted().reduce((a, b) -> b).orElseThrow();
+        String key = fixtures.segmentKey(archive, lastBefore);
+        byte[] kept = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(key)).asByteArray();
+        s3.deleteObject(b -> b.bucket(BackupFixtures.BUCKET).key(key));
+        try {
+            JsonPath window = as("viewer").get("/catalog/pitr-shop/window").then().statusCode(200).extract().jsonPath();
+            assertThat(window.getList("gaps.missing")).containsExactly(lastBefore);
+            assertThat(Instant.parse(window.getString("latest"))).isBefore(afterGap);
+            as("operator").contentType(ContentType.JSON).body("""
+                    {"source": "pitr-shop", "backup": {"at": "%s"}, "target": "pitr-t", "mode": "new"}""".formatted(afterGap))
+                    .post("/restores").then().statusCode(400).body("detail", containsString(lastBefore));
+        } finally {
+            s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(kept));
+        }
+        as("viewer").get("/catalog/pitr-shop/window").then().body("gaps.size()", is(0)).body("latest", is(afterGap.toString()));
+    }
 }

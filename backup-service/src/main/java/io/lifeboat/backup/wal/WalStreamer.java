@@ -124,25 +124,36 @@ final class WalStreamer implements Runnable {
             long restart = WalSlots.ensure(sql, slot);
             TimelineHistory history = storeHistories(replication, id.timeline());
             long storedBefore = known.map(w -> w.storedLsn).map(Lsn::parse).orElse(-1L);
-            long from = restart;
-            if (storedBefore >= restart) {
-                from = storedBefore;
-            } else if (storedBefore >= 0) {
-                String missing = Lsn.segmentName(known.get().timeline, Lsn.segmentOf(storedBefore, SEGMENT), SEGMENT);
-                services.gap(source.name(), known.get().timeline, missing, "the source no longer has the WAL from "
-                        + Lsn.format(storedBefore) + " to " + Lsn.format(restart) + " (its replication slot was dropped or moved)");
+            // go on from what the bucket has; the server usually still has it (the slot keeps it, or, on a server
+            // that took over after a failover, its own copy); if not, the WAL in between is lost: a gap
+            long from = storedBefore >= 0 ? storedBefore : restart;
+            try {
+                begin(replication, slot, history, from);
+            } catch (SQLException e) {
+                if (storedBefore < 0 || restart <= storedBefore) {
+                    throw e;
+                }
+                int lostTimeline = known.get().timeline == null ? timeline : known.get().timeline;
+                String missing = Lsn.segmentName(lostTimeline, Lsn.segmentOf(storedBefore, SEGMENT), SEGMENT);
+                services.gap(source.name(), lostTimeline, missing, "the source no longer has the WAL from "
+                        + Lsn.format(storedBefore) + " to " + Lsn.format(restart) + " (" + e.getMessage() + ")");
+                begin(replication, slot, history, restart);
             }
-            timeline = timelineOf(history, from);
-            segmentStart = Lsn.segmentStart(Lsn.segmentOf(from, SEGMENT), SEGMENT);
-            filled = 0;
-            stored = Math.max(from, segmentStart);
-            clearSpool();
-            measures.clear();
-            replication.start(slot, segmentStart, timeline);
             services.state().streaming(source.name(), services.instance(), id.systemId(), timeline, Lsn.format(segmentStart));
             LOG.infof("streaming WAL of %s from %s on timeline %d (slot %s)", source.name(), Lsn.format(segmentStart), timeline, slot);
             receive(replication, sql);
         }
+    }
+
+    /** Starts streaming at the segment holding {@code from}, on the timeline of the path that holds it. */
+    private void begin(ReplicationStream replication, String slot, TimelineHistory history, long from) throws Exception {
+        timeline = timelineOf(history, from);
+        segmentStart = Lsn.segmentStart(Lsn.segmentOf(from, SEGMENT), SEGMENT);
+        filled = 0;
+        stored = Math.max(from, segmentStart);
+        clearSpool();
+        measures.clear();
+        replication.start(slot, segmentStart, timeline);
     }
 
     private void receive(ReplicationStream replication, Connection sql) throws Exception {

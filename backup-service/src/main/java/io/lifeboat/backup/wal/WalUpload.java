@@ -37,13 +37,23 @@ public class WalUpload {
     }
 
     WalObjectHeader store(Piece piece) throws IOException {
-        byte[] payload = new byte[(int) Zstd.compressBound(piece.length())];
-        long compressed = Zstd.compressByteArray(payload, 0, payload.length, piece.data(), 0, piece.length(), config.zstdLevel());
-        if (Zstd.isError(compressed)) {
-            throw new IOException("zstd: " + Zstd.getErrorName(compressed));
+        // a timeline history file is a few lines of positions, read by whoever computes a window: stored as it is
+        boolean history = piece.name().endsWith(WalArchive.HISTORY_SUFFIX);
+        byte[] payload;
+        int length;
+        if (history) {
+            payload = piece.data();
+            length = piece.length();
+        } else {
+            payload = new byte[(int) Zstd.compressBound(piece.length())];
+            long compressed = Zstd.compressByteArray(payload, 0, payload.length, piece.data(), 0, piece.length(), config.zstdLevel());
+            if (Zstd.isError(compressed)) {
+                throw new IOException("zstd: " + Zstd.getErrorName(compressed));
+            }
+            length = (int) compressed;
         }
-        int length = (int) compressed;
-        if (piece.encrypted()) {
+        boolean encrypted = piece.encrypted() && !history;
+        if (encrypted) {
             ByteArrayOutputStream sealed = new ByteArrayOutputStream(length + 1024);
             try (OutputStream out = encryption.encrypting(sealed, WalArchive.associatedData(piece.source(), piece.name()))) {
                 out.write(payload, 0, length);
@@ -51,12 +61,12 @@ public class WalUpload {
             payload = sealed.toByteArray();
             length = payload.length;
         }
-        String key = piece.name().endsWith(WalArchive.HISTORY_SUFFIX)
+        String key = history
                 ? archive.historyKey(piece.source(), piece.timeline())
                 : archive.segmentKey(piece.source(), piece.timeline(), piece.name(), piece.partial());
         WalObjectHeader header = new WalObjectHeader(WalObjectHeader.FORMAT_VERSION, piece.source(), piece.timeline(),
                 piece.name(), piece.partial(), piece.length(), length, null, piece.endLsn(), piece.coveredUntil(),
-                "zstd", piece.encrypted() ? encryption.describe() : null, Instant.now().truncatedTo(ChronoUnit.MICROS), null);
+                history ? "none" : "zstd", encrypted ? encryption.describe() : null, Instant.now().truncatedTo(ChronoUnit.MICROS), null);
         return archive.put(key, header, payload, length);
     }
 }

@@ -56,6 +56,10 @@ public class RecoveryMetrics {
                     gauge("lifeboat_newest_backup_failed", s.source(), r -> r.newestAttemptFailed() ? 1 : 0);
                     gauge("lifeboat_verified_backup_present", s.source(), r -> r.recoveryPointAt() == null ? 0 : 1);
                 }
+                if (s.walRestorable() != null && registered.add("wal:" + s.source())) {
+                    // a continuous source whose stored WAL is not restorable (a gap, no base backup yet): an alert
+                    gauge("lifeboat_wal_restorable", s.source(), r -> Boolean.TRUE.equals(r.walRestorable()) ? 1 : 0);
+                }
             }
             try (Connection c = dataSource.getConnection(); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("""

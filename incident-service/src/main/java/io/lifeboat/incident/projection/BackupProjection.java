@@ -8,7 +8,7 @@ import java.util.UUID;
 
 import static io.lifeboat.incident.projection.EventFields.*;
 
-/** Backups and sources: the rows behind RPO (proj_source, proj_backup, proj_verification). */
+/** Backups, sources and WAL: the rows behind RPO (proj_source, proj_backup, proj_verification, proj_wal). */
 final class BackupProjection {
 
     private BackupProjection() {
@@ -55,6 +55,29 @@ final class BackupProjection {
                         WHERE proj_backup.verified_at IS NULL OR proj_backup.verified_at <= excluded.verified_at""",
                         text(d, "backupId"), text(d, "source"), d.path("ok").asBoolean(), instant(d, "verifiedAt"));
             }
+            case "lifeboat.backup.wal.archived.v1" -> writes.exec("wal:" + text(d, "source"), """
+                    INSERT INTO proj_wal (source, timeline, segment, stored_lsn, covered_until, restorable_until, archived_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (source) DO UPDATE SET timeline = excluded.timeline, segment = excluded.segment,
+                      stored_lsn = excluded.stored_lsn, covered_until = excluded.covered_until,
+                      restorable_until = excluded.restorable_until, archived_at = excluded.archived_at
+                    WHERE proj_wal.archived_at IS NULL OR proj_wal.archived_at <= excluded.archived_at""",
+                    text(d, "source"), d.path("timeline").asInt(), text(d, "segment"), text(d, "endLsn"),
+                    instant(d, "coveredUntil"), instant(d, "restorableUntil"), instant(d, "archivedAt"));
+            case "lifeboat.backup.wal.gap.detected.v1" -> writes.exec("wal:" + text(d, "source"), """
+                    INSERT INTO proj_wal (source, last_gap_segment, last_gap_detail, last_gap_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (source) DO UPDATE SET last_gap_segment = excluded.last_gap_segment,
+                      last_gap_detail = excluded.last_gap_detail, last_gap_at = excluded.last_gap_at,
+                      restorable_until = CASE WHEN proj_wal.archived_at <= excluded.last_gap_at THEN NULL
+                                              ELSE proj_wal.restorable_until END
+                    WHERE proj_wal.last_gap_at IS NULL OR proj_wal.last_gap_at <= excluded.last_gap_at""",
+                    text(d, "source"), text(d, "missingSegment"), text(d, "detail"), instant(d, "detectedAt"));
+            case "lifeboat.backup.wal.stream.changed.v1" -> writes.exec("wal:" + text(d, "source"), """
+                    INSERT INTO proj_wal (source, stream_state, stream_detail, stream_changed_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (source) DO UPDATE SET stream_state = excluded.stream_state,
+                      stream_detail = excluded.stream_detail, stream_changed_at = excluded.stream_changed_at
+                    WHERE proj_wal.stream_changed_at IS NULL OR proj_wal.stream_changed_at <= excluded.stream_changed_at""",
+                    text(d, "source"), text(d, "state"), text(d, "detail"), instant(d, "at"));
             case "lifeboat.backup.expired.v1" -> writes.exec("backup:" + text(d, "backupId"), "UPDATE proj_backup SET expired_at = ? WHERE backup_id = ?",
                     instant(d, "expiredAt"), text(d, "backupId"));
             default -> {

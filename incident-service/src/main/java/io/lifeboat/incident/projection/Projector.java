@@ -57,7 +57,7 @@ public final class Projector implements AutoCloseable {
     public static void truncate(Connection connection) throws SQLException {
         try (var s = connection.createStatement()) {
             s.execute("TRUNCATE proj_source, proj_backup, proj_verification, proj_restore, proj_drill, proj_incident, "
-                    + "proj_incident_status, proj_alert");
+                    + "proj_incident_status, proj_alert, proj_wal");
         }
     }
 

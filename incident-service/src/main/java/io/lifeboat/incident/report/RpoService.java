@@ -15,8 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * RPO answers from the projections. A backup counts once it completed and verified good; the exposure of a
- * source at t is t minus the recovery point of its newest such backup. The RTO forecast divides the newest
+ * RPO answers from the projections. A backup counts once it completed and verified good; so does the stored WAL of
+ * a continuous source once a verified base backup and a gap-free chain reach it. The exposure of a source at t is t
+ * minus the newer of the two recovery points. The RTO forecast divides the newest
  * backup's stored size by the restore throughput of recent restores (drills' included) of that source, or of
  * sources of its kind.
  */
@@ -35,7 +36,12 @@ public class RpoService {
                               Duration rtoTarget, String note) {
     }
 
-    public record SourceRpo(String source, String kind, Instant recoveryPointAt, String backupId, Duration exposure,
+    /**
+     * {@code via}: {@code backup} when the recovery point is the newest verified backup's, {@code wal} when it is a
+     * continuous source's stored WAL (then {@code backupId} is the base backup and {@code walSegment} the newest).
+     */
+    public record SourceRpo(String source, String kind, Instant recoveryPointAt, String via, String backupId,
+                            String walSegment, Boolean walRestorable, Duration exposure,
                             Duration rpoTarget, boolean breached, Instant lastSuccessfulBackupAt, boolean newestAttemptFailed,
                             RtoForecast rtoForecast) {
     }
@@ -50,8 +56,11 @@ public class RpoService {
                             (SELECT b.phase = 'Failed' FROM proj_backup b WHERE b.source = s.source
                               ORDER BY b.started_at DESC NULLS LAST LIMIT 1),
                             (SELECT b.stored_bytes FROM proj_backup b WHERE b.source = s.source AND b.phase = 'Completed'
-                              AND b.expired_at IS NULL ORDER BY b.completed_at DESC LIMIT 1)
+                              AND b.expired_at IS NULL ORDER BY b.completed_at DESC LIMIT 1),
+                            CASE WHEN w.restorable_until <= ? THEN w.restorable_until END, w.segment,
+                            CASE WHEN w.source IS NOT NULL THEN w.restorable_until IS NOT NULL END
                        FROM proj_source s
+                       LEFT JOIN proj_wal w ON w.source = s.source
                        LEFT JOIN LATERAL (SELECT b.recovery_point_at, b.backup_id FROM proj_backup b
                               WHERE b.source = s.source AND b.phase = 'Completed' AND b.verified_ok
                                 AND greatest(b.completed_at, b.verified_at) <= ?
@@ -59,15 +68,20 @@ public class RpoService {
                       WHERE NOT s.removed ORDER BY s.source""")) {
             Timestamp t = Timestamp.from(now);
             s.setTimestamp(1, t);
+            s.setTimestamp(2, t);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     Throughput throughput = throughput(c, rs.getString(1), rs.getString(2));
                     Duration target = Duration.ofSeconds(rs.getLong(3));
-                    Instant point = instant(rs.getTimestamp(4));
+                    Instant backupPoint = instant(rs.getTimestamp(4));
+                    Instant walPoint = instant(rs.getTimestamp(9));
+                    boolean viaWal = walPoint != null && (backupPoint == null || walPoint.isAfter(backupPoint));
+                    Instant point = viaWal ? walPoint : backupPoint;
                     Duration exposure = point == null ? null : Duration.between(point, now);
                     boolean breached = exposure == null || exposure.compareTo(target) > 0;
                     Long stored = rs.getObject(8) == null ? null : rs.getLong(8);
-                    result.add(new SourceRpo(rs.getString(1), rs.getString(2), point, rs.getString(5), exposure, target,
+                    result.add(new SourceRpo(rs.getString(1), rs.getString(2), point, point == null ? null : viaWal ? "wal" : "backup",
+                            rs.getString(5), viaWal ? rs.getString(10) : null, (Boolean) rs.getObject(11), exposure, target,
                             breached, instant(rs.getTimestamp(6)), rs.getBoolean(7), forecast(stored, throughput)));
                 }
             }

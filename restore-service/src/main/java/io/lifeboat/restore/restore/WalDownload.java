@@ -67,8 +67,9 @@ final class WalDownload {
         if (stored.header().encryption() != null) {
             payload = decryption.decrypting(payload, WalArchive.associatedData(stored.header().source(), stored.header().name()));
         }
-        byte[] compressed = payload.readAllBytes();
-        byte[] plain = Zstd.decompress(compressed, (int) stored.header().plainBytes());
+        byte[] content = payload.readAllBytes();
+        byte[] plain = "none".equals(stored.header().compression()) ? content
+                : Zstd.decompress(content, (int) stored.header().plainBytes());
         if (plain.length != stored.header().plainBytes()) {
             throw new RestoreFailure("download-wal", "WAL object " + entry.key() + " decompressed to " + plain.length
                     + " bytes, its header says " + stored.header().plainBytes());

@@ -1,0 +1,168 @@
+package io.lifeboat.backup;
+
+import io.lifeboat.bucket.BackupBucket;
+import io.lifeboat.bucket.wal.RecoveryWindow;
+import io.lifeboat.bucket.wal.WalArchive;
+import io.lifeboat.postgres.ServerUser;
+import io.lifeboat.stack.Ports;
+import io.lifeboat.stack.PostgresServer;
+import io.lifeboat.testsupport.TestServers;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.lifeboat.backup.Backups.putSource;
+import static io.lifeboat.backup.Backups.start;
+import static io.lifeboat.backup.Backups.verified;
+import static io.lifeboat.backup.ProtectedCluster.insert;
+import static io.lifeboat.backup.ProtectedCluster.restorableUntil;
+import static io.lifeboat.backup.ProtectedCluster.wal;
+import static io.lifeboat.backup.RealServers.as;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The WAL stream under the faults a DR tool meets: the bucket unreachable for 30 s while the source keeps writing
+ * (WAL waits in the spool, the exposure grows, then everything is stored and the chain has no gap), and a failover
+ * of the source to a promoted standby (the new timeline is followed, its history stored, the chain still whole).
+ */
+@QuarkusTest
+class WalStreamSurvivesFaultsTest {
+
+    static PostgresServer standby;
+
+    @Inject
+    WalArchive archive;
+
+    @Inject
+    BackupBucket bucket;
+
+    @BeforeAll
+    static void databases() throws Exception {
+        PostgresServer pg = ProtectedCluster.pg();
+        for (String db : List.of("wal_outage", "wal_failover")) {
+            pg.createDatabase(db);
+            try (Connection c = pg.connect(db); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS notes (id bigserial PRIMARY KEY, note text)");
+            }
+        }
+    }
+
+    @AfterAll
+    static void stopStandby() {
+        if (standby != null) {
+            standby.stop();
+        }
+    }
+
+    /** A deleted continuous source stops streaming and its slot is dropped: no stream outlives its test. */
+    @AfterEach
+    void retireSources() {
+        for (String source : List.of("wal-outage", "wal-failover")) {
+            as("admin").delete("/sources/" + source);
+        }
+    }
+
+    private RecoveryWindow window(String source) {
+        return RecoveryWindow.compute(archive, source, bucket.manifests(source));
+    }
+
+    @Test
+    void thirtySecondsWithoutTheBucketLoseNothing() throws Exception {
+        int port = ProtectedCluster.pg().port();
+        putSource("wal-outage", ProtectedCluster.continuousSource("wal_outage", port));
+        verified(start("wal-outage"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> restorableUntil("wal-outage") != null);
+
+        TestServers.get().s3().stop();
+        Instant lastWritten;
+        List<Double> exposure = new ArrayList<>();
+        try {
+            Instant outageStart = Instant.now();
+            int i = 0;
+            do {
+                lastWritten = insert(port, "wal_outage", "notes", "written while the bucket is down " + i++);
+                if (i % 50 == 0) {
+                    try (Connection c = ProtectedCluster.pg().connect("postgres"); Statement s = c.createStatement()) {
+                        s.execute("SELECT pg_switch_wal()"); // complete segments, which must wait in the spool
+                    }
+                }
+                if (i % 10 == 0) {
+                    exposure.add(Duration.between(restorableUntil("wal-outage"), Instant.now()).toMillis() / 1000.0);
+                }
+                Thread.sleep(100);
+            } while (Duration.between(outageStart, Instant.now()).toSeconds() < 30);
+            assertThat(wal("wal-outage").getString("state")).isEqualTo("failing");
+            assertThat(wal("wal-outage").getString("detail")).contains("cannot store WAL in the bucket");
+        } finally {
+            TestServers.get().s3().start(Duration.ofSeconds(60));
+        }
+        assertThat(exposure).as("the exposure grows while nothing can be stored").last().matches(e -> e > 20.0);
+
+        Instant written = lastWritten;
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                .until(() -> restorableUntil("wal-outage") != null && !restorableUntil("wal-outage").isBefore(written));
+        assertThat(wal("wal-outage").getString("state")).isEqualTo("streaming");
+        RecoveryWindow window = window("wal-outage");
+        assertThat(window.gaps()).as("every segment written during the outage reached the bucket").isEmpty();
+        assertThat(window.ranges()).hasSize(1);
+        assertThat(window.latest()).hasValueSatisfying(latest -> assertThat(latest).isAfterOrEqualTo(written));
+    }
+
+    @Test
+    void afterAFailoverTheNewTimelineIsFollowed() throws Exception {
+        PostgresServer primary = ProtectedCluster.pg();
+        putSource("wal-failover", ProtectedCluster.continuousSource("wal_failover", primary.port()));
+        verified(start("wal-failover"));
+        Instant onOld = insert(primary.port(), "wal_failover", "notes", "on the old primary");
+        await().atMost(Duration.ofSeconds(60)).until(() -> restorableUntil("wal-failover") != null
+                && !restorableUntil("wal-failover").isBefore(onOld));
+
+        standby = standbyOf(primary);
+        try (Connection c = standby.connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_promote(true, 60)");
+        }
+        // the source moves to the promoted server (same cluster, timeline 2)
+        putSource("wal-failover", ProtectedCluster.continuousSource("wal_failover", standby.port()));
+        Instant onNew = insert(standby.port(), "wal_failover", "notes", "on the promoted standby");
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() ->
+                Integer.valueOf(2).equals(wal("wal-failover").get("timeline")) && restorableUntil("wal-failover") != null
+                        && !restorableUntil("wal-failover").isBefore(onNew));
+        assertThat(archive.list("wal-failover").histories()).containsKey(2);
+        assertThat(archive.list("wal-failover").complete().keySet()).contains(1);
+        RecoveryWindow window = window("wal-failover");
+        assertThat(window.gaps()).isEmpty();
+        assertThat(window.ranges()).hasSize(1);
+        assertThat(window.latest()).hasValueSatisfying(latest -> assertThat(latest).isAfterOrEqualTo(onNew));
+    }
+
+    /** A streaming standby of {@code primary} in a folder and on a port of its own. */
+    private static PostgresServer standbyOf(PostgresServer primary) throws Exception {
+        Path root = TestServers.get().root().resolve("standby-" + System.nanoTime());
+        Files.createDirectories(root);
+        Path data = root.resolve("data");
+        ServerUser.own(root);
+        List<String> command = ServerUser.wrap(List.of(primary.binDir().resolve("pg_basebackup").toString(), "-D", data.toString(),
+                "-R", "-X", "stream", "-c", "fast", "-d", "host=127.0.0.1 port=" + primary.port() + " user="
+                        + PostgresServer.SUPERUSER + " password=" + primary.password()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        PostgresServer server = new PostgresServer(data, Ports.free(), primary.password(), root.resolve("standby.log"),
+                root.resolve("standby.pid"));
+        server.start(Duration.ofSeconds(60));
+        return server;
+    }
+}
