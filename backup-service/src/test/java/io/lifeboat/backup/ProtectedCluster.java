@@ -27,7 +27,7 @@ final class ProtectedCluster {
         String password = TestSecrets.file("protected-pg-password", pg().password()).toString();
         return "{\"kind\": \"postgres\", \"host\": \"127.0.0.1\", \"port\": " + port + ", \"database\": \"" + database
                 + "\", \"user\": \"lifeboat\", \"passwordRef\": \"file:" + password + "\", \"continuous\": true, "
-                + "\"schedule\": \"0 2 * * *\", \"rpoTarget\": \"PT30S\"}";
+                + "\"schedule\": \"0 2 * * *\", \"rpoTarget\": \"PT30S\", \"retention\": {\"keepLast\": 10}}";
     }
 
     static JsonPath wal(String source) {

@@ -42,6 +42,7 @@ import static org.awaitility.Awaitility.await;
 class WalStreamSurvivesFaultsTest {
 
     static PostgresServer standby;
+    static PostgresServer rebuilt;
 
     @Inject
     WalArchive archive;
@@ -65,12 +66,15 @@ class WalStreamSurvivesFaultsTest {
         if (standby != null) {
             standby.stop();
         }
+        if (rebuilt != null) {
+            rebuilt.stop();
+        }
     }
 
     /** A deleted continuous source stops streaming and its slot is dropped: no stream outlives its test. */
     @AfterEach
     void retireSources() {
-        for (String source : List.of("wal-outage", "wal-failover")) {
+        for (String source : List.of("wal-outage", "wal-failover", "wal-rebuilt")) {
             as("admin").delete("/sources/" + source);
         }
     }
@@ -140,12 +144,44 @@ class WalStreamSurvivesFaultsTest {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() ->
                 Integer.valueOf(2).equals(wal("wal-failover").get("timeline")) && restorableUntil("wal-failover") != null
                         && !restorableUntil("wal-failover").isBefore(onNew));
-        assertThat(archive.list("wal-failover").histories()).containsKey(2);
-        assertThat(archive.list("wal-failover").complete().keySet()).contains(1);
+        String cluster = archive.systems("wal-failover").get(0);
+        assertThat(archive.systems("wal-failover")).as("a failover keeps the cluster: one WAL archive").hasSize(1);
+        assertThat(archive.list("wal-failover", cluster).histories()).containsKey(2);
+        assertThat(archive.list("wal-failover", cluster).complete().keySet()).contains(1);
         RecoveryWindow window = window("wal-failover");
         assertThat(window.gaps()).isEmpty();
         assertThat(window.ranges()).hasSize(1);
         assertThat(window.latest()).hasValueSatisfying(latest -> assertThat(latest).isAfterOrEqualTo(onNew));
+    }
+
+    @Test
+    void aSourceRebuiltAsANewClusterNeverOverwritesTheOldClustersWal() throws Exception {
+        PostgresServer old = ProtectedCluster.pg();
+        old.createDatabase("wal_rebuilt");
+        putSource("wal-rebuilt", ProtectedCluster.continuousSource("wal_rebuilt", old.port()));
+        verified(start("wal-rebuilt"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> restorableUntil("wal-rebuilt") != null);
+        String oldCluster = archive.systems("wal-rebuilt").get(0);
+        RecoveryWindow before = window("wal-rebuilt");
+
+        // the disaster took the server; a new, empty cluster (another system id) is built at another port
+        rebuilt = new PostgresServer(TestServers.get().root().resolve("rebuilt-" + System.nanoTime()), Ports.free(), old.password(),
+                TestServers.get().root().resolve("rebuilt.log"), TestServers.get().root().resolve("rebuilt.pid"));
+        rebuilt.start(Duration.ofSeconds(90));
+        rebuilt.createDatabase("wal_rebuilt");
+        putSource("wal-rebuilt", ProtectedCluster.continuousSource("wal_rebuilt", rebuilt.port()));
+        await().atMost(Duration.ofSeconds(90)).until(() -> archive.systems("wal-rebuilt").size() == 2
+                && restorableUntil("wal-rebuilt") != null);
+        assertThat(as("viewer").queryParam("source", "wal-rebuilt").get("/backups").then().extract().jsonPath()
+                .getList("items.trigger")).as("a base backup of the new cluster started on its own").contains("new-cluster");
+        // the old cluster's WAL is as it was: its window is unchanged
+        RecoveryWindow after = window("wal-rebuilt");
+        assertThat(after.ranges()).as("the old cluster's range and the new one's").hasSize(2);
+        assertThat(after.ranges().get(0).baseBackupId()).isEqualTo(before.ranges().get(0).baseBackupId());
+        assertThat(after.ranges().get(0).to()).as("still reaches what it reached (it streamed until re-pointed)")
+                .isAfterOrEqualTo(before.ranges().get(0).to());
+        assertThat(archive.list("wal-rebuilt", oldCluster).complete().isEmpty() && archive.list("wal-rebuilt", oldCluster).partial().isEmpty())
+                .isFalse();
     }
 
     /** A streaming standby of {@code primary} in a folder and on a port of its own. */

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the operator verbs of `./lifeboat` (the launcher hands up/down/status/token to the local stack). */
 @Command(name = "lifeboat", mixinStandardHelpOptions = true, subcommands = {
         BackupCommands.ListBackups.class, BackupCommands.RunBackup.class, BackupCommands.Verify.class,
-        RestoreCommand.class, SetAsideCommand.class, IncidentCommands.class, IncidentCommands.Report.class,
+        RestoreCommand.class, WindowCommand.class, SetAsideCommand.class, IncidentCommands.class, IncidentCommands.Report.class,
         DrillCommands.class, DrillCommands.Calendar.class, DrillCommands.Rpo.class},
         description = "Drives a Lifeboat platform over its HTTP APIs: backups, restores, incidents, reports, drills.")
 public final class LifeboatCli {

@@ -26,7 +26,9 @@ public final class RestoreCommand implements Callable<Integer> {
 
     static final class Which {
         @Option(names = "--backup", description = "a backup id") String backup;
-        @Option(names = "--at", description = "newest backup whose recovery point is not after this instant") String at;
+        @Option(names = "--at", description = "an ISO instant: a continuous source is recovered to exactly that "
+                + "instant (point in time, see `lifeboat window`); other sources restore their newest backup not after it")
+        String at;
         @Option(names = "--latest", description = "the newest backup (default)") boolean latest;
     }
 
@@ -67,7 +69,11 @@ public final class RestoreCommand implements Callable<Integer> {
             return 0;
         }
         if (!options.json()) {
-            System.err.println("restoring " + accepted.path("backupId").asText() + " into " + accepted.path("target").asText() + " (" + id + ")");
+            String what = accepted.path("pointInTime").isMissingNode() ? accepted.path("backupId").asText()
+                    : accepted.path("pointInTime").path("recoveryTarget").asText().equals("time")
+                    ? "to " + accepted.path("pointInTime").path("at").asText() + " from base backup " + accepted.path("backupId").asText()
+                    : accepted.path("pointInTime").path("recoveryTarget").asText() + " WAL from base backup " + accepted.path("backupId").asText();
+            System.err.println("restoring " + what + " into " + accepted.path("target").asText() + " (" + id + ")");
         }
         JsonNode done = Wait.until(System.err, options.json(), "restore " + id,
                 () -> api.get("restore-service", "/restores/" + id), Set.of("Completed", "Failed"));

@@ -154,20 +154,24 @@ final class ContinuousFixtures implements AutoCloseable {
                 byte[] plain = Files.readAllBytes(f);
                 byte[] payload = Zstd.compress(plain, 3);
                 boolean lastOne = name.equals(last);
-                archive.put(archive.segmentKey(source, Lsn.timelineOf(name), name, false),
-                        new WalObjectHeader(WalObjectHeader.FORMAT_VERSION, source, Lsn.timelineOf(name), name, false,
+                archive.put(archive.segmentKey(source, systemId(), Lsn.timelineOf(name), name, false),
+                        new WalObjectHeader(WalObjectHeader.FORMAT_VERSION, source, systemId(), Lsn.timelineOf(name), name, false,
                                 plain.length, payload.length, null, null, lastOne ? covered : null, "zstd", null,
                                 Instant.now(), null), payload, payload.length);
                 uploaded.add(name);
             }
         }
-        archive.putCoverage(new WalCoverage(source, single("SELECT system_identifier::text FROM pg_control_system()"),
+        archive.putCoverage(new WalCoverage(source, systemId(),
                 timeline, last, Lsn.format(flushed), covered, Instant.now(), null));
         return covered;
     }
 
-    String segmentKey(WalArchive archive, String name) {
-        return archive.segmentKey(source, Lsn.timelineOf(name), name, false);
+    String segmentKey(WalArchive archive, String name) throws Exception {
+        return archive.segmentKey(source, systemId(), Lsn.timelineOf(name), name, false);
+    }
+
+    String systemId() throws Exception {
+        return single("SELECT system_identifier::text FROM pg_control_system()");
     }
 
     Set<String> uploaded() {

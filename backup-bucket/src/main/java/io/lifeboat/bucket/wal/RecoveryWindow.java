@@ -14,7 +14,7 @@ import java.util.Optional;
 /**
  * The instants a continuous source can really be restored to, from the bucket alone: for each base backup, from its
  * end to the coverage of the gap-free chain of WAL segments that starts at its beginning (following timeline
- * switches as recovery would), and the gaps that end a chain early. A gap is a missing segment with WAL stored after
+ * switches as recovery would, within the cluster the base backup is of), and the gaps that end a chain early. A gap is a missing segment with WAL stored after
  * it: no instant past it is reachable from an earlier base backup.
  */
 public final class RecoveryWindow {
@@ -39,10 +39,10 @@ public final class RecoveryWindow {
     private final List<Gap> gaps;
     private final Map<String, List<WalArchive.Entry>> chains;
     private final Map<String, BackupManifest> bases;
-    private final List<WalArchive.Entry> histories;
+    private final Map<String, List<WalArchive.Entry>> histories;
 
     private RecoveryWindow(String source, List<Range> ranges, List<Gap> gaps, Map<String, List<WalArchive.Entry>> chains,
-                           Map<String, BackupManifest> bases, List<WalArchive.Entry> histories) {
+                           Map<String, BackupManifest> bases, Map<String, List<WalArchive.Entry>> histories) {
         this.source = source;
         this.ranges = ranges;
         this.gaps = gaps;
@@ -91,13 +91,13 @@ public final class RecoveryWindow {
         return ranges.stream()
                 .filter(r -> at == null || r.contains(at))
                 .max(Comparator.comparing(Range::from))
-                .map(r -> new Plan(bases.get(r.baseBackupId()), chains.get(r.baseBackupId()), histories, r));
+                .map(r -> new Plan(bases.get(r.baseBackupId()), chains.get(r.baseBackupId()), histories.get(r.baseBackupId()), r));
     }
 
     /** What restoring base backup {@code baseBackupId} to its own consistency point needs, when the WAL for it is stored. */
     public Optional<Plan> planFor(String baseBackupId) {
         return ranges.stream().filter(r -> r.baseBackupId().equals(baseBackupId)).findFirst()
-                .map(r -> new Plan(bases.get(r.baseBackupId()), chains.get(r.baseBackupId()), histories, r));
+                .map(r -> new Plan(bases.get(r.baseBackupId()), chains.get(r.baseBackupId()), histories.get(r.baseBackupId()), r));
     }
 
     /** "2026-11-30T10:00:00Z .. 2026-11-30T12:00:05Z, ..." or "empty". */
@@ -109,8 +109,30 @@ public final class RecoveryWindow {
 
     /** Reads what the window needs from the bucket: the listing, history files, chain ends' headers, coverage. */
     public static RecoveryWindow compute(WalArchive archive, String source, List<BackupManifest> manifests) {
-        WalArchive.Listing listing = archive.list(source);
-        Optional<WalCoverage> coverage = archive.coverage(source);
+        Map<String, List<BackupManifest>> bySystem = new java.util.LinkedHashMap<>();
+        for (BackupManifest m : manifests) {
+            if (m.physical() != null && source.equals(m.source())) {
+                bySystem.computeIfAbsent(m.physical().systemId(), k -> new ArrayList<>()).add(m);
+            }
+        }
+        List<Range> ranges = new ArrayList<>();
+        List<Gap> gaps = new ArrayList<>();
+        Map<String, List<WalArchive.Entry>> chains = new HashMap<>();
+        Map<String, BackupManifest> bases = new HashMap<>();
+        Map<String, List<WalArchive.Entry>> histories = new HashMap<>();
+        for (Map.Entry<String, List<BackupManifest>> system : bySystem.entrySet()) {
+            cluster(archive, source, system.getKey(), system.getValue(), ranges, gaps, chains, bases, histories);
+        }
+        ranges.sort(Comparator.comparing(Range::from));
+        return new RecoveryWindow(source, ranges, gaps, chains, bases, histories);
+    }
+
+    /** The ranges the base backups of one cluster reach through that cluster's WAL. */
+    private static void cluster(WalArchive archive, String source, String systemId, List<BackupManifest> clusterBases,
+                                List<Range> ranges, List<Gap> gaps, Map<String, List<WalArchive.Entry>> chains,
+                                Map<String, BackupManifest> bases, Map<String, List<WalArchive.Entry>> histories) {
+        WalArchive.Listing listing = archive.list(source, systemId);
+        Optional<WalCoverage> coverage = archive.coverage(source, systemId);
         int newest = listing.newestTimeline();
         TimelineHistory history = TimelineHistory.only(newest);
         List<WalArchive.Entry> historyFiles = new ArrayList<>();
@@ -121,18 +143,14 @@ public final class RecoveryWindow {
                 history = TimelineHistory.parse(newest, new String(stored.payload(), StandardCharsets.UTF_8));
                 historyFiles.addAll(listing.histories().values());
             } catch (DamagedWal e) {
-                return new RecoveryWindow(source, List.of(), List.of(new Gap(newest, newestHistory.name(), e.getMessage())),
-                        Map.of(), Map.of(), List.of());
+                gaps.add(new Gap(newest, newestHistory.name(), e.getMessage()));
+                return;
             }
         }
         Map<String, Object> headerCache = new HashMap<>();
-        List<Range> ranges = new ArrayList<>();
-        List<Gap> gaps = new ArrayList<>();
-        Map<String, List<WalArchive.Entry>> chains = new HashMap<>();
-        Map<String, BackupManifest> bases = new HashMap<>();
-        for (BackupManifest base : manifests) {
-            if (base.physical() == null || !source.equals(base.source()) || history.beginOf(base.physical().timeline()) < 0) {
-                continue;
+        for (BackupManifest base : clusterBases) {
+            if (history.beginOf(base.physical().timeline()) < 0) {
+                continue; // a base backup of a timeline the newest one did not branch from
             }
             long segmentSize = Lsn.DEFAULT_SEGMENT_SIZE;
             long first = Lsn.segmentOf(Lsn.parse(base.physical().startLsn()), segmentSize);
@@ -169,9 +187,8 @@ public final class RecoveryWindow {
             ranges.add(new Range(base.recoveryPointAt(), to, base.backupId()));
             chains.put(base.backupId(), chain);
             bases.put(base.backupId(), base);
+            histories.put(base.backupId(), historyFiles);
         }
-        ranges.sort(Comparator.comparing(Range::from));
-        return new RecoveryWindow(source, ranges, gaps, chains, bases, historyFiles);
     }
 
     private static boolean covers(List<WalArchive.Entry> chain, WalCoverage coverage) {

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -18,15 +19,19 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The WAL of continuous sources in the bucket (DESIGN, storage layout): {@code <prefix>/<source>/wal/<timeline>/}
- * one object per segment, {@code <segment>.partial} for the segment being written (rewritten at a short
- * interval), {@code <timeline>.history} files, and {@code coverage.json}. Every object is a signed
+ * The WAL of continuous sources in the bucket (DESIGN, storage layout), kept apart per cluster (its system id,
+ * as pgBackRest keeps a stanza's archive per database id: a source rebuilt as a new cluster after a disaster
+ * never overwrites the WAL of the old one): {@code <prefix>/<source>/wal/<systemId>/<timeline>/} one object per
+ * segment, {@code <segment>.partial} for the segment being written (rewritten at a short interval),
+ * {@code <timeline>.history} files, and {@code coverage.json}. Every object is a signed
  * {@link WalObjectHeader} followed by its payload: {@code LBWAL001}, the header's length (4 bytes), the header
  * (JSON), the payload. A reader trusts nothing whose MAC or sha256 does not match.
  */
@@ -85,25 +90,48 @@ public class WalArchive {
         return "wal:" + source + "/" + name;
     }
 
-    public String folder(String source) {
+    /** The WAL of every cluster a source has been: {@code <prefix>/<source>/wal/}. */
+    public String sourceFolder(String source) {
         return config.prefix() + "/" + source + "/wal/";
     }
 
-    public String segmentKey(String source, int timeline, String segmentName, boolean partial) {
-        return folder(source) + String.format("%08X", timeline) + "/" + segmentName + (partial ? PARTIAL_SUFFIX : "");
+    public String folder(String source, String systemId) {
+        return sourceFolder(source) + systemId + "/";
     }
 
-    public String historyKey(String source, int timeline) {
-        return folder(source) + String.format("%08X", timeline) + HISTORY_SUFFIX;
+    public String segmentKey(String source, String systemId, int timeline, String segmentName, boolean partial) {
+        return folder(source, systemId) + String.format("%08X", timeline) + "/" + segmentName + (partial ? PARTIAL_SUFFIX : "");
     }
 
-    public String coverageKey(String source) {
-        return folder(source) + "coverage.json";
+    public String historyKey(String source, String systemId, int timeline) {
+        return folder(source, systemId) + String.format("%08X", timeline) + HISTORY_SUFFIX;
+    }
+
+    public String coverageKey(String source, String systemId) {
+        return folder(source, systemId) + "coverage.json";
+    }
+
+    /** The clusters (system ids) whose WAL the bucket holds for {@code source}. */
+    public List<String> systems(String source) {
+        List<String> systems = new ArrayList<>();
+        try {
+            for (CommonPrefix prefix : s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(config.bucket())
+                    .prefix(sourceFolder(source)).delimiter("/").build()).commonPrefixes()) {
+                String rest = prefix.prefix().substring(sourceFolder(source).length());
+                systems.add(rest.substring(0, rest.length() - 1));
+            }
+        } catch (NoSuchBucketException e) {
+            return systems;
+        } catch (S3Exception e) {
+            if (e.statusCode() != 404) throw e;
+        }
+        return systems;
     }
 
     /** Stores {@code payload} under {@code key}, after its signed header (whose sha256 and sizes are filled in here). */
     public WalObjectHeader put(String key, WalObjectHeader header, byte[] payload, int length) {
-        WalObjectHeader complete = new WalObjectHeader(WalObjectHeader.FORMAT_VERSION, header.source(), header.timeline(),
+        WalObjectHeader complete = new WalObjectHeader(WalObjectHeader.FORMAT_VERSION, header.source(), header.systemId(),
+                header.timeline(),
                 header.name(), header.partial(), header.plainBytes(), length, sha256(payload, length), header.endLsn(),
                 header.coveredUntil(), header.compression(), header.encryption(), header.storedAt(), null);
         byte[] signed = authentication.signJson(complete, key);
@@ -164,7 +192,7 @@ public class WalArchive {
         try {
             WalObjectHeader header = authentication.verifyJson(key, json, WalObjectHeader.class);
             String expected = key.substring(key.lastIndexOf('/') + 1).replace(PARTIAL_SUFFIX, "");
-            if (!expected.equals(header.name())) {
+            if (!expected.equals(header.name()) || !key.contains("/wal/" + header.systemId() + "/")) {
                 throw new DamagedWal(key, "has the header of " + header.name() + ": it was moved, and is not used");
             }
             return header;
@@ -173,12 +201,12 @@ public class WalArchive {
         }
     }
 
-    /** Every WAL object of {@code source}, by what its key says (nothing is read). */
-    public Listing list(String source) {
+    /** Every WAL object of {@code source}'s cluster {@code systemId}, by what its key says (nothing is read). */
+    public Listing list(String source, String systemId) {
         Map<Integer, TreeMap<Long, Entry>> complete = new TreeMap<>();
         Map<Integer, TreeMap<Long, Entry>> partial = new TreeMap<>();
         Map<Integer, Entry> histories = new TreeMap<>();
-        String folder = folder(source);
+        String folder = folder(source, systemId);
         try {
             for (S3Object o : s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(config.bucket()).prefix(folder)
                     .build()).contents()) {
@@ -213,16 +241,18 @@ public class WalArchive {
     }
 
     public void putCoverage(WalCoverage coverage) {
-        byte[] signed = authentication.signJson(coverage, coverageKey(coverage.source()));
-        s3.putObject(b -> b.bucket(config.bucket()).key(coverageKey(coverage.source())).contentType("application/json"),
-                RequestBody.fromBytes(signed));
+        String key = coverageKey(coverage.source(), coverage.systemId());
+        byte[] signed = authentication.signJson(coverage, key);
+        s3.putObject(b -> b.bucket(config.bucket()).key(key).contentType("application/json"), RequestBody.fromBytes(signed));
     }
 
-    /** The coverage marker of {@code source}, if there is one this Lifeboat wrote. */
-    public Optional<WalCoverage> coverage(String source) {
+    /** The coverage marker of {@code source}'s cluster {@code systemId}, if there is one this Lifeboat wrote. */
+    public Optional<WalCoverage> coverage(String source, String systemId) {
+        String key = coverageKey(source, systemId);
         try {
-            byte[] stored = s3.getObjectAsBytes(b -> b.bucket(config.bucket()).key(coverageKey(source))).asByteArray();
-            return Optional.of(authentication.verifyJson(coverageKey(source), stored, WalCoverage.class));
+            byte[] stored = s3.getObjectAsBytes(b -> b.bucket(config.bucket()).key(key)).asByteArray();
+            WalCoverage coverage = authentication.verifyJson(key, stored, WalCoverage.class);
+            return systemId.equals(coverage.systemId()) && source.equals(coverage.source()) ? Optional.of(coverage) : Optional.empty();
         } catch (NoSuchKeyException | UntrustedManifest e) {
             return Optional.empty();
         } catch (S3Exception e) {

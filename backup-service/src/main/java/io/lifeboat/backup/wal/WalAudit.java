@@ -51,7 +51,8 @@ public class WalAudit {
     /** Audits one source now (also after each of its base backups); returns its window. */
     public RecoveryWindow audit(String source) {
         // the coverage first: the window, read after it, reaches at least that far when the chain is whole
-        Instant covered = archive.coverage(source).map(c -> c.coveredUntil()).orElse(null);
+        String systemId = state.get(source).map(w -> w.systemId).orElse(null);
+        Instant covered = systemId == null ? null : archive.coverage(source, systemId).map(c -> c.coveredUntil()).orElse(null);
         RecoveryWindow window = RecoveryWindow.compute(archive, source, bucket.manifests(source));
         Set<String> reported = reportedGaps.computeIfAbsent(source, s -> ConcurrentHashMap.newKeySet());
         for (RecoveryWindow.Gap gap : window.gaps()) {
@@ -59,7 +60,8 @@ public class WalAudit {
                 streams.gap(source, gap.timeline(), gap.missing(), gap.detail());
             }
         }
-        boolean restorable = covered != null && window.latest().map(l -> !l.isBefore(covered)).orElse(false);
+        // restorable: the current cluster's newest stored WAL is reached from one of its verified base backups
+        boolean restorable = covered != null && window.ranges().stream().anyMatch(r -> !r.to().isBefore(covered));
         state.restorable(source, restorable);
         return window;
     }

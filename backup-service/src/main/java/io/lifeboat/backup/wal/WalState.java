@@ -76,6 +76,20 @@ public class WalState {
         });
     }
 
+    /** The source is another cluster now: what is stored of the old one no longer says how far the new one is. */
+    void newCluster(String source, String systemId) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            WalStream w = WalStream.findById(source);
+            w.systemId = systemId;
+            w.timeline = null;
+            w.storedLsn = null;
+            w.segment = null;
+            w.coveredUntil = null;
+            w.restorable = false;
+            w.updatedAt = now();
+        });
+    }
+
     /** The stream cannot run or store; told once per distinct reason. */
     void failing(String source, String instance, int timeline, String detail) {
         QuarkusTransaction.requiringNew().run(() -> {

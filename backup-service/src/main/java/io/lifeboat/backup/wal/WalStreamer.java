@@ -115,11 +115,15 @@ final class WalStreamer implements Runnable {
             requireDefaultSegmentSize(sql);
             ReplicationStream.Identity id = replication.identify();
             Optional<WalStream> known = services.state().get(source.name());
-            if (known.isPresent() && known.get().systemId != null && !known.get().systemId.equals(id.systemId())) {
-                throw new IllegalStateException("the server at " + source.host() + ":" + source.port() + " is another cluster "
-                        + "(system id " + id.systemId() + ", the stored WAL is of " + known.get().systemId + "); declare it as a new source");
-            }
             systemId = id.systemId();
+            if (known.isPresent() && known.get().systemId != null && !known.get().systemId.equals(id.systemId())) {
+                // the source is now another cluster (rebuilt after a disaster, or re-pointed): its WAL goes apart
+                // from the old cluster's, which stays restorable; a base backup of the new one starts at once
+                LOG.warnf("%s is now cluster %s (was %s): its WAL is kept apart; taking a base backup", source.name(),
+                        id.systemId(), known.get().systemId);
+                services.newCluster(source.name(), id.systemId());
+                known = Optional.empty();
+            }
             String slot = WalSlots.slotName(source.name());
             long restart = WalSlots.ensure(sql, slot);
             TimelineHistory history = storeHistories(replication, id.timeline());
@@ -245,7 +249,7 @@ final class WalStreamer implements Runnable {
                 Spooled s = spooled.peek();
                 byte[] data = Files.readAllBytes(s.file());
                 Instant covered = coveredUpTo(s.end());
-                services.upload().store(new WalUpload.Piece(source.name(), timeline, s.name(), false, data, data.length,
+                services.upload().store(new WalUpload.Piece(source.name(), systemId, timeline, s.name(), false, data, data.length,
                         Lsn.format(s.end()), covered, source.encrypted()));
                 stored = s.end();
                 advanceCoverage(covered);
@@ -257,7 +261,7 @@ final class WalStreamer implements Runnable {
             Instant covered;
             if (received() > stored) {
                 covered = coveredUpTo(received());
-                services.upload().store(new WalUpload.Piece(source.name(), timeline, current, true, segment, filled,
+                services.upload().store(new WalUpload.Piece(source.name(), systemId, timeline, current, true, segment, filled,
                         Lsn.format(received()), covered, source.encrypted()));
                 stored = received();
             } else {
@@ -316,7 +320,7 @@ final class WalStreamer implements Runnable {
         for (int t = 2; t <= serverTimeline; t++) {
             String[] file = replication.timelineHistory(t);
             byte[] content = file[1].getBytes(StandardCharsets.UTF_8);
-            services.upload().store(new WalUpload.Piece(source.name(), t, file[0], false, content, content.length, null, null,
+            services.upload().store(new WalUpload.Piece(source.name(), systemId, t, file[0], false, content, content.length, null, null,
                     source.encrypted()));
             newest = file[1];
         }

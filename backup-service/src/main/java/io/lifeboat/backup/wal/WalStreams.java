@@ -43,6 +43,11 @@ public class WalStreams {
         void gap(String source, int timeline, String missing, String detail) {
             owner.gap(source, timeline, missing, detail);
         }
+
+        void newCluster(String source, String systemId) {
+            state.newCluster(source, systemId);
+            owner.baseBackup(source, "new-cluster");
+        }
     }
 
     private record Running(WalStreamer streamer, Thread thread, long claimedAt) {
@@ -173,10 +178,14 @@ public class WalStreams {
     void gap(String source, int timeline, String missing, String detail) {
         LOG.warnf("WAL gap in %s at %s: %s", source, missing, detail);
         services.state().gap(source, timeline, missing, detail);
+        baseBackup(source, "wal-gap");
+    }
+
+    void baseBackup(String source, String trigger) {
         try {
-            backups.request(source, "wal-gap", "lifeboat:wal-stream");
+            backups.request(source, trigger, "lifeboat:wal-stream");
         } catch (ApiException e) {
-            LOG.infof("base backup after the WAL gap of %s not started: %s", source, e.getMessage());
+            LOG.infof("base backup of %s (%s) not started: %s", source, trigger, e.getMessage());
         }
     }
 

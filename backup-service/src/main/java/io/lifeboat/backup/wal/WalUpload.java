@@ -32,8 +32,8 @@ public class WalUpload {
     }
 
     /** What the streamer stores: {@code length} bytes of {@code data}, WAL of one segment or a history file. */
-    record Piece(String source, int timeline, String name, boolean partial, byte[] data, int length, String endLsn,
-                 Instant coveredUntil, boolean encrypted) {
+    record Piece(String source, String systemId, int timeline, String name, boolean partial, byte[] data, int length,
+                 String endLsn, Instant coveredUntil, boolean encrypted) {
     }
 
     WalObjectHeader store(Piece piece) throws IOException {
@@ -62,9 +62,10 @@ public class WalUpload {
             length = payload.length;
         }
         String key = history
-                ? archive.historyKey(piece.source(), piece.timeline())
-                : archive.segmentKey(piece.source(), piece.timeline(), piece.name(), piece.partial());
-        WalObjectHeader header = new WalObjectHeader(WalObjectHeader.FORMAT_VERSION, piece.source(), piece.timeline(),
+                ? archive.historyKey(piece.source(), piece.systemId(), piece.timeline())
+                : archive.segmentKey(piece.source(), piece.systemId(), piece.timeline(), piece.name(), piece.partial());
+        WalObjectHeader header = new WalObjectHeader(WalObjectHeader.FORMAT_VERSION, piece.source(), piece.systemId(),
+                piece.timeline(),
                 piece.name(), piece.partial(), piece.length(), length, null, piece.endLsn(), piece.coveredUntil(),
                 history ? "none" : "zstd", encrypted ? encryption.describe() : null, Instant.now().truncatedTo(ChronoUnit.MICROS), null);
         return archive.put(key, header, payload, length);
