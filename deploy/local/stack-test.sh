@@ -8,6 +8,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export LIFEBOAT_HOME="$(mktemp -d /tmp/lifeboat-stack-test.XXXXXX)"
 chmod 755 "$LIFEBOAT_HOME"
 export LIFEBOAT_KAFKA_PORT=21092 LIFEBOAT_KAFKA_CONTROLLER_PORT=21093 LIFEBOAT_PG_PORT=21432 LIFEBOAT_S3_PORT=21000
+export LIFEBOAT_PROTECTED_PG_PORT=21433
 export LIFEBOAT_BACKUP_PORT=21081 LIFEBOAT_RESTORE_PORT=21082 LIFEBOAT_DRILL_PORT=21083 LIFEBOAT_INCIDENT_PORT=21084
 LB="$REPO/lifeboat"
 BACKUP=http://127.0.0.1:$LIFEBOAT_BACKUP_PORT
@@ -35,7 +36,7 @@ check "up prints every service URL and its Swagger UI" \
 status_out=$("$LB" status); status_rc=$?
 echo "$status_out" | sed 's/^/    /'
 check "status exits 0 when everything is UP" test "$status_rc" -eq 0
-check "status shows 3 servers and 4 services UP" bash -c "[ \$(echo '$status_out' | grep -c ' UP ') -eq 7 ]"
+check "status shows 4 servers (two PostgreSQL clusters) and 4 services UP" bash -c "[ \$(echo '$status_out' | grep -c ' UP ') -eq 8 ]"
 
 OPERATOR=$("$LB" token operator); VIEWER=$("$LB" token viewer)
 # the CLI never mints a token of its own, even with the local stack's signing key on disk
@@ -82,7 +83,8 @@ alive=""
 for pid in $pids_before; do kill -0 "$pid" 2>/dev/null && alive="$alive $pid"; done
 check "down leaves none of our processes running" test -z "$alive"
 check "down leaves nothing listening on our ports" bash -c \
-  "! (exec 3<>/dev/tcp/127.0.0.1/$LIFEBOAT_BACKUP_PORT) 2>/dev/null && ! (exec 3<>/dev/tcp/127.0.0.1/$LIFEBOAT_KAFKA_PORT) 2>/dev/null"
+  "! (exec 3<>/dev/tcp/127.0.0.1/$LIFEBOAT_BACKUP_PORT) 2>/dev/null && ! (exec 3<>/dev/tcp/127.0.0.1/$LIFEBOAT_KAFKA_PORT) 2>/dev/null \
+   && ! (exec 3<>/dev/tcp/127.0.0.1/$LIFEBOAT_PROTECTED_PG_PORT) 2>/dev/null"
 
 start=$(date +%s%N)
 if "$LB" up > "$LIFEBOAT_HOME/up3.out" 2>&1; then ok "./lifeboat up (warm) in $(( ($(date +%s%N) - start) / 1000000 )) ms"

@@ -56,7 +56,7 @@ class ContinuousSourceStreamsWalTest {
     @org.junit.jupiter.api.AfterEach
     void retire() {
         // a deleted continuous source stops streaming and its slot is dropped: later tests run without these streams
-        for (String source : List.of("wal-shop", "wal-load")) {
+        for (String source : List.of("wal-shop", "wal-load", "wal-keep")) {
             as("admin").delete("/sources/" + source);
         }
     }
@@ -120,6 +120,39 @@ class ContinuousSourceStreamsWalTest {
         }
         // a flush every second: even on a busy machine the bucket trails by seconds, not by the dump interval
         assertThat(lags).as("seconds between now and the recovery point, sampled every second").allMatch(l -> l < 20.0);
+    }
+
+    @Test
+    void retentionDeletesOnlyTheWalNoKeptBaseBackupNeeds() throws Exception {
+        putSource("wal-keep", continuousSource("wal_shop").replace("\"keepLast\": 10", "\"keepLast\": 1"));
+        JsonPath first = verified(start("wal-keep"));
+        for (int i = 0; i < 3; i++) {
+            insert("between base backups " + i);
+            try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+                s.execute("SELECT pg_switch_wal()");
+            }
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> wal("wal-keep").getString("segment") != null
+                && Lsn.parse(wal("wal-keep").getString("storedLsn")) > Lsn.parse(manifestOf(first).physical().stopLsn()) + 3 * Lsn.DEFAULT_SEGMENT_SIZE);
+        String cluster = archive.systems("wal-keep").get(0);
+        long before = archive.list("wal-keep", cluster).complete().values().stream().mapToLong(m -> m.size()).sum();
+
+        JsonPath second = verified(start("wal-keep")); // keepLast 1: the first base backup expires
+        long secondStart = Lsn.segmentOf(Lsn.parse(manifestOf(second).physical().startLsn()), Lsn.DEFAULT_SEGMENT_SIZE);
+        var kept = archive.list("wal-keep", cluster).complete().values().stream().flatMap(m -> m.keySet().stream()).toList();
+        assertThat(kept).as("every segment the kept base backup needs is still there").isNotEmpty()
+                .allMatch(segment -> segment >= secondStart);
+        assertThat((long) kept.size()).isLessThan(before);
+        // the second base backup becomes restorable once the WAL to its end is stored (a second or so)
+        await().atMost(Duration.ofSeconds(60)).until(() -> !RecoveryWindow.compute(archive, "wal-keep", bucket.manifests("wal-keep")).isEmpty());
+        RecoveryWindow window = RecoveryWindow.compute(archive, "wal-keep", bucket.manifests("wal-keep"));
+        assertThat(window.gaps()).isEmpty();
+        assertThat(window.ranges()).singleElement().satisfies(r -> assertThat(r.baseBackupId()).isEqualTo(second.getString("id")));
+    }
+
+    private io.lifeboat.events.storage.BackupManifest manifestOf(JsonPath backup) {
+        return bucket.manifests(backup.getString("source")).stream().filter(m -> m.backupId().equals(backup.getString("id")))
+                .findFirst().orElseThrow();
     }
 
     @Test

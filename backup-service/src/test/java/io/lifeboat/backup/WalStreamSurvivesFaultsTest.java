@@ -170,10 +170,14 @@ class WalStreamSurvivesFaultsTest {
         rebuilt.start(Duration.ofSeconds(90));
         rebuilt.createDatabase("wal_rebuilt");
         putSource("wal-rebuilt", ProtectedCluster.continuousSource("wal_rebuilt", rebuilt.port()));
-        await().atMost(Duration.ofSeconds(90)).until(() -> archive.systems("wal-rebuilt").size() == 2
-                && restorableUntil("wal-rebuilt") != null);
+        await().atMost(Duration.ofSeconds(90)).until(() -> archive.systems("wal-rebuilt").size() == 2);
+        // not restorable, and no base backup of its own started: the rebuilt cluster is empty until the old one's
+        // data is restored into it, and must not become the newest restorable state before that
+        assertThat(restorableUntil("wal-rebuilt")).isNull();
         assertThat(as("viewer").queryParam("source", "wal-rebuilt").get("/backups").then().extract().jsonPath()
-                .getList("items.trigger")).as("a base backup of the new cluster started on its own").contains("new-cluster");
+                .getList("items")).hasSize(1);
+        verified(start("wal-rebuilt"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> restorableUntil("wal-rebuilt") != null);
         // the old cluster's WAL is as it was: its window is unchanged
         RecoveryWindow after = window("wal-rebuilt");
         assertThat(after.ranges()).as("the old cluster's range and the new one's").hasSize(2);

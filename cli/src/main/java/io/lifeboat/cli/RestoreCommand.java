@@ -47,6 +47,44 @@ public final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--no-wait", description = "return once the restore is accepted")
     boolean noWait;
 
+    /**
+     * Starts the restore. A point in time only seconds old may not be in the bucket yet (the WAL trails the source by
+     * about a second): then this waits, up to a minute, for the window to reach it, saying so, and asks again.
+     */
+    private JsonNode post(Api api, ObjectNode body) {
+        try {
+            return api.post("restore-service", "/restores", body);
+        } catch (Api.Failure refused) {
+            if (refused.status != 400 || which == null || which.at == null || !refused.getMessage().contains("recoverability window")) {
+                throw refused;
+            }
+            java.time.Instant at;
+            try {
+                at = java.time.Instant.parse(which.at);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw refused;
+            }
+            if (at.isBefore(java.time.Instant.now().minusSeconds(60))) {
+                throw refused;
+            }
+            System.err.println("waiting for the WAL in the bucket to reach " + at + " ...");
+            java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+            while (java.time.Instant.now().isBefore(deadline)) {
+                String latest = api.get("restore-service", "/catalog/" + source + "/window").path("latest").asText("");
+                if (!latest.isEmpty() && !java.time.Instant.parse(latest).isBefore(at)) {
+                    return api.post("restore-service", "/restores", body);
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw refused;
+                }
+            }
+            throw refused;
+        }
+    }
+
     @Override
     public Integer call() {
         Api api = options.api();
@@ -62,7 +100,7 @@ public final class RestoreCommand implements Callable<Integer> {
             body.put("reason", "incident");
             body.put("incidentId", incident);
         }
-        JsonNode accepted = api.post("restore-service", "/restores", body);
+        JsonNode accepted = post(api, body);
         String id = accepted.path("id").asText();
         if (noWait) {
             if (options.json()) Out.json(System.out, accepted); else System.out.println(id);

@@ -8,6 +8,7 @@ import io.lifeboat.backup.source.SourceKind;
 import io.lifeboat.backup.storage.BackupUploads;
 import io.lifeboat.backup.storage.MultipartUploadStream;
 import io.lifeboat.backup.wal.WalAudit;
+import io.lifeboat.backup.wal.WalRetention;
 import io.lifeboat.bucket.BackupBucket;
 import io.lifeboat.events.backup.Encryption;
 import io.lifeboat.events.storage.BackupManifest;
@@ -53,6 +54,7 @@ public class BackupRunner {
     private final Retention retention;
     private final Instance<BackupVerifier> verifier;
     private final Instance<WalAudit> walAudit;
+    private final Instance<WalRetention> walRetention;
     private final MeterRegistry metrics;
     private final ExecutorService runs;
     /** Backups submitted to this instance and not finished: the scheduler claims only what fits beside them. */
@@ -66,7 +68,8 @@ public class BackupRunner {
     public BackupRunner(BackupUploads uploads, BackupBucket bucket, BackupEncryption encryption, BackupConfig config,
                         BackupJournal journal, BackupCommit commit, PostgresSourceReader postgres,
                         BaseBackupSourceReader baseBackup, DirectorySourceReader directory, Retention retention,
-                        Instance<BackupVerifier> verifier, Instance<WalAudit> walAudit, MeterRegistry metrics) {
+                        Instance<BackupVerifier> verifier, Instance<WalAudit> walAudit, Instance<WalRetention> walRetention,
+                        MeterRegistry metrics) {
         this.uploads = uploads;
         this.bucket = bucket;
         this.encryption = encryption;
@@ -79,6 +82,7 @@ public class BackupRunner {
         this.retention = retention;
         this.verifier = verifier;
         this.walAudit = walAudit;
+        this.walRetention = walRetention;
         this.metrics = metrics;
         AtomicInteger n = new AtomicInteger();
         this.runs = Executors.newFixedThreadPool(config.maxParallel(), r -> {
@@ -223,6 +227,7 @@ public class BackupRunner {
         retention.apply(source.name);
         if (source.continuous) {
             try {
+                walRetention.get().apply(source.name);
                 walAudit.get().audit(source.name); // the new base backup may make the stored WAL restorable now
             } catch (RuntimeException e) {
                 LOG.warnf("WAL audit of %s after backup %s: %s", source.name, backupId, e.getMessage());

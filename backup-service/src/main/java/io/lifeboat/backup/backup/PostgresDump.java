@@ -3,8 +3,8 @@ package io.lifeboat.backup.backup;
 import io.lifeboat.backup.source.Source;
 import io.lifeboat.events.storage.NewestTimestamp;
 import io.lifeboat.postgres.DatabaseRoles;
-import io.lifeboat.postgres.Identifiers;
 import io.lifeboat.postgres.PostgresEndpoint;
+import io.lifeboat.postgres.TableContents;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 
-import static io.lifeboat.postgres.Identifiers.quoteQualified;
 
 /**
  * A consistent dump of a PostgreSQL database. A repeatable-read transaction exports its snapshot; pg_dump
@@ -75,25 +74,10 @@ final class PostgresDump implements AutoCloseable {
                 version = rs.getString(3);
                 size = rs.getLong(4);
             }
-            Map<String, Long> counts = new LinkedHashMap<>();
+            TableContents contents = TableContents.read(c, source.rowCountTableList());
+            Map<String, Long> counts = contents.rowCounts();
             Map<String, NewestTimestamp> newest = new LinkedHashMap<>();
-            try (Statement s = c.createStatement()) {
-                s.execute("SET LOCAL TIME ZONE 'UTC'"); // NewestTimestamp's text is printed in UTC
-            }
-            for (String table : source.rowCountTableList()) {
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM " + quoteQualified(table))) {
-                    rs.next();
-                    counts.put(table, rs.getLong(1));
-                }
-                String column = timestampColumn(c, table);
-                if (column != null) {
-                    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                            "SELECT max(" + Identifiers.quote(column) + ")::text FROM " + quoteQualified(table))) {
-                        rs.next();
-                        newest.put(table, new NewestTimestamp(column, rs.getString(1)));
-                    }
-                }
-            }
+            contents.newest().forEach((table, n) -> newest.put(table, new NewestTimestamp(n.column(), n.value())));
             return new PostgresDump(c, snapshot, point, counts, newest, version, size, DatabaseRoles.neededBy(c));
         } catch (SQLException e) {
             closeQuietly(c);
@@ -166,22 +150,6 @@ final class PostgresDump implements AutoCloseable {
 
     Map<String, NewestTimestamp> newestTimestamps() {
         return newestTimestamps;
-    }
-
-    /**
-     * The column that dates a table's rows: one named {@code timestamp} (the runbook's tables), else
-     * {@code created_at}, else the table's first timestamp or date column; null when it has none.
-     */
-    static String timestampColumn(Connection c, String table) throws SQLException {
-        String sql = "SELECT a.attname FROM pg_attribute a WHERE a.attrelid = ?::regclass AND a.attnum > 0 "
-                + "AND NOT a.attisdropped AND a.atttypid IN ('timestamp'::regtype, 'timestamptz'::regtype, 'date'::regtype) "
-                + "ORDER BY (a.attname = 'timestamp') DESC, (a.attname = 'created_at') DESC, a.attnum LIMIT 1";
-        try (var ps = c.prepareStatement(sql)) {
-            ps.setString(1, quoteQualified(table));
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
     }
 
     /**

@@ -118,9 +118,9 @@ final class WalStreamer implements Runnable {
             systemId = id.systemId();
             if (known.isPresent() && known.get().systemId != null && !known.get().systemId.equals(id.systemId())) {
                 // the source is now another cluster (rebuilt after a disaster, or re-pointed): its WAL goes apart
-                // from the old cluster's, which stays restorable; a base backup of the new one starts at once
-                LOG.warnf("%s is now cluster %s (was %s): its WAL is kept apart; taking a base backup", source.name(),
-                        id.systemId(), known.get().systemId);
+                // from the old cluster's, which stays restorable; the new one's is restorable from its first base backup
+                LOG.warnf("%s is now cluster %s (was %s): its WAL is kept apart; it is restorable once a base backup "
+                        + "of the new cluster is taken", source.name(), id.systemId(), known.get().systemId);
                 services.newCluster(source.name(), id.systemId());
                 known = Optional.empty();
             }

@@ -44,9 +44,12 @@ public class WalStreams {
             owner.gap(source, timeline, missing, detail);
         }
 
+        /**
+         * No base backup is started for a new cluster: after a rebuild it is empty until the old cluster's data is
+         * restored into it, and a base backup then would make that empty state the newest restorable one.
+         */
         void newCluster(String source, String systemId) {
             state.newCluster(source, systemId);
-            owner.baseBackup(source, "new-cluster");
         }
     }
 

@@ -33,6 +33,7 @@ public final class LocalStack {
 
     private final StackSettings settings;
     private final PostgresServer postgres;
+    private final PostgresServer protectedPostgres;
     private final KafkaServer kafka;
     private final S3ProxyServer s3;
     private final TokenIssuer tokens;
@@ -44,6 +45,9 @@ public final class LocalStack {
         Path home = settings.home();
         this.postgres = new PostgresServer(home.resolve("pg"), settings.pgPort(), settings.pgPassword(),
                 settings.logs().resolve("postgresql.log"), settings.run().resolve("postgresql.pid"));
+        this.protectedPostgres = new PostgresServer(settings.protectedData().resolve("pg"), settings.protectedPgPort(),
+                settings.pgPassword(), settings.logs().resolve("protected-postgresql.log"),
+                settings.run().resolve("protected-postgresql.pid"));
         this.kafka = new KafkaServer(home.resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort(),
                 stackHome.resolve("lib"), settings.logs().resolve("kafka.log"), settings.run().resolve("kafka.pid"));
         this.s3 = new S3ProxyServer(home.resolve("s3"), settings.s3Port(), stackHome.resolve("s3proxy/s3proxy.jar"),
@@ -59,7 +63,27 @@ public final class LocalStack {
     public void up() throws IOException {
         Files.createDirectories(settings.home());
         tokens.ensureKeys();
-        step("PostgreSQL on 127.0.0.1:" + settings.pgPort(), () -> postgres.start(Duration.ofSeconds(60)));
+        step("PostgreSQL on 127.0.0.1:" + settings.pgPort() + " (Lifeboat's) and :" + settings.protectedPgPort()
+                + " (the protected system's)", () -> {
+            Files.createDirectories(settings.protectedData());
+            // two clusters, started side by side: initdb of each takes seconds on first start
+            java.util.concurrent.CompletableFuture<Void> other = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    protectedPostgres.start(Duration.ofSeconds(60));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            postgres.start(Duration.ofSeconds(60));
+            try {
+                other.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof java.io.UncheckedIOException io) {
+                    throw io.getCause();
+                }
+                throw e.getCause() instanceof StackException stack ? stack : new StackException(String.valueOf(e.getCause()));
+            }
+        });
         step("S3Proxy on " + s3.endpoint(), () -> s3.start(Duration.ofSeconds(90)));
         step("Kafka (KRaft) on " + kafka.bootstrapServers(), () -> {
             kafka.start(Duration.ofSeconds(120));
@@ -69,7 +93,7 @@ public final class LocalStack {
             for (StackSettings.ServiceSpec service : settings.services()) {
                 postgres.createDatabase(service.database());
             }
-            SampleSystem.ensureDatabase(postgres);
+            SampleSystem.ensureDatabase(protectedPostgres);
             SampleSystem.ensureDirectory(settings.protectedData().resolve("chroma_db"));
             Files.createDirectories(settings.home().resolve("drills")); // the drill workspace's parent
         });
@@ -191,6 +215,7 @@ public final class LocalStack {
         if (kafka.stop()) stopped.add("kafka");
         if (s3.stop()) stopped.add("s3proxy");
         if (postgres.stop()) stopped.add("postgresql");
+        if (protectedPostgres.stop()) stopped.add("protected-postgresql");
         return stopped;
     }
 
@@ -199,6 +224,8 @@ public final class LocalStack {
         boolean allUp = true;
         out.printf("%-18s %-8s %-6s %s%n", "COMPONENT", "PID", "STATE", "ADDRESS");
         allUp &= row("postgresql", postgres.process(), Ports.listening(settings.pgPort()), "127.0.0.1:" + settings.pgPort());
+        allUp &= row("protected-pg", protectedPostgres.process(), Ports.listening(settings.protectedPgPort()),
+                "127.0.0.1:" + settings.protectedPgPort());
         allUp &= row("kafka", kafka.process(), Ports.listening(settings.kafkaPort()), kafka.bootstrapServers());
         allUp &= row("s3proxy", s3.process(), Ports.listening(settings.s3Port()), s3.endpoint());
         for (StackSettings.ServiceSpec spec : settings.services()) {
@@ -239,7 +266,9 @@ public final class LocalStack {
         }
         out.println("  kafka             " + kafka.bootstrapServers());
         out.println("  postgresql        127.0.0.1:" + settings.pgPort() + " (user " + PostgresServer.SUPERUSER
-                + "; protected sample database " + SampleSystem.DATABASE + ")");
+                + "; Lifeboat's own databases)");
+        out.println("  protected-pg      127.0.0.1:" + settings.protectedPgPort() + " (user " + PostgresServer.SUPERUSER
+                + "; the protected sample database " + SampleSystem.DATABASE + ", continuous: WAL streamed to S3)");
         out.println("  s3                " + s3.endpoint() + " (S3Proxy)");
         out.println("  protected folder  " + settings.protectedData().resolve("chroma_db"));
         out.println();

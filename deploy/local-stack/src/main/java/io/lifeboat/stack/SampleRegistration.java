@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * On `up`, registers the sample system with backup-service through its API, as a user would: backup sources
- * {@code analytics-db} and {@code vector-store} and a first backup of each (existing registrations are left
+ * {@code analytics-db} (continuous: base backups and its WAL streamed, RPO of seconds) and {@code vector-store},
+ * and a first backup of each (existing registrations are left
  * alone). restore-service's targets are declared in its configuration ({@link #declaredTargets}).
  */
 final class SampleRegistration {
@@ -57,7 +58,7 @@ final class SampleRegistration {
         String prefix = "lifeboat.restore.targets." + name + ".";
         p.put(prefix + "kind", "postgres");
         p.put(prefix + "host", "127.0.0.1");
-        p.put(prefix + "port", Integer.toString(settings.pgPort()));
+        p.put(prefix + "port", Integer.toString(settings.protectedPgPort()));
         p.put(prefix + "user", PostgresServer.SUPERUSER);
         p.put(prefix + "password-ref", "env:" + LocalStack.SAMPLE_PASSWORD_ENV);
         p.put(prefix + "production", Boolean.toString(production));
@@ -76,8 +77,9 @@ final class SampleRegistration {
         String chroma = settings.protectedData().resolve("chroma_db").toString();
         putIfMissing(backup + "/sources/analytics-db", """
                 {"kind": "postgres", "host": "127.0.0.1", "port": %d, "database": "%s", "user": "%s",
-                 "passwordRef": "env:%s", "rowCountTables": ["analytics", "usage_tracking"], "encryption": true}"""
-                .formatted(settings.pgPort(), SampleSystem.DATABASE, PostgresServer.SUPERUSER, LocalStack.SAMPLE_PASSWORD_ENV));
+                 "passwordRef": "env:%s", "rowCountTables": ["analytics", "usage_tracking"], "encryption": true,
+                 "continuous": true, "rpoTarget": "PT1M"}"""
+                .formatted(settings.protectedPgPort(), SampleSystem.DATABASE, PostgresServer.SUPERUSER, LocalStack.SAMPLE_PASSWORD_ENV));
         putIfMissing(backup + "/sources/vector-store", """
                 {"kind": "directory", "path": "%s"}""".formatted(chroma));
         followPostgresPort(backup + "/sources/analytics-db");
@@ -99,7 +101,7 @@ final class SampleRegistration {
     }
 
     /**
-     * The sample database's server moves when the stack starts on another port (LIFEBOAT_PG_PORT): point the
+     * The sample database's server moves when the stack starts on another port (LIFEBOAT_PROTECTED_PG_PORT): point the
      * registered source at it, keeping every other setting the user may have changed.
      */
     private void followPostgresPort(String url) throws IOException {
@@ -108,17 +110,17 @@ final class SampleRegistration {
             return;
         }
         ObjectNode source = (ObjectNode) JSON.readTree(current.body());
-        if (source.path("port").asInt() == settings.pgPort()) {
+        if (source.path("port").asInt() == settings.protectedPgPort()) {
             return;
         }
-        source.put("port", settings.pgPort());
+        source.put("port", settings.protectedPgPort());
         source.remove(List.of("name", "nextRunAt", "createdAt", "updatedAt"));
         HttpResponse<String> put = send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(source))));
         if (put.statusCode() / 100 != 2) {
-            throw new StackException("updating " + url + " to port " + settings.pgPort() + " failed: " + put.statusCode() + " " + put.body());
+            throw new StackException("updating " + url + " to port " + settings.protectedPgPort() + " failed: " + put.statusCode() + " " + put.body());
         }
-        out.println("  " + url.substring(url.indexOf('/', 8)) + " now points at port " + settings.pgPort());
+        out.println("  " + url.substring(url.indexOf('/', 8)) + " now points at port " + settings.protectedPgPort());
     }
 
     private void firstBackup(String backupUrl, String restoreUrl, String source) throws IOException {

@@ -4,8 +4,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Where the local stack lives and which ports it uses; every value can be changed by an environment variable. */
-public record StackSettings(Path repo, Path home, int kafkaPort, int kafkaControllerPort, int pgPort, int s3Port,
+/**
+ * Where the local stack lives and which ports it uses; every value can be changed by an environment variable.
+ * Lifeboat's own databases and the protected sample system run in two clusters ({@code pgPort}, {@code protectedPgPort}):
+ * a disaster in the protected system never touches the DR system.
+ */
+public record StackSettings(Path repo, Path home, int kafkaPort, int kafkaControllerPort, int pgPort, int protectedPgPort, int s3Port,
                             String pgPassword, String s3AccessKey, String s3SecretKey, List<ServiceSpec> services) {
 
     /** One of the four services: its name, HTTP port and database. */
@@ -25,7 +29,8 @@ public record StackSettings(Path repo, Path home, int kafkaPort, int kafkaContro
         Path home = Path.of(env.getOrDefault("LIFEBOAT_HOME", repo.resolve(".lifeboat").toString())).toAbsolutePath().normalize();
         return new StackSettings(repo, home,
                 port(env, "LIFEBOAT_KAFKA_PORT", 19092), port(env, "LIFEBOAT_KAFKA_CONTROLLER_PORT", 19093),
-                port(env, "LIFEBOAT_PG_PORT", 55432), port(env, "LIFEBOAT_S3_PORT", 9000),
+                port(env, "LIFEBOAT_PG_PORT", 55432), port(env, "LIFEBOAT_PROTECTED_PG_PORT", 55433),
+                port(env, "LIFEBOAT_S3_PORT", 9000),
                 env.getOrDefault("LIFEBOAT_PG_PASSWORD", "lifeboat"),
                 env.getOrDefault("LIFEBOAT_S3_ACCESS_KEY", "lifeboat"),
                 env.getOrDefault("LIFEBOAT_S3_SECRET_KEY", "lifeboat-secret"),
@@ -37,7 +42,7 @@ public record StackSettings(Path repo, Path home, int kafkaPort, int kafkaContro
 
     /** A stack on free random ports in {@code home}, for tests that start the whole platform. */
     public static StackSettings ephemeral(Path repo, Path home) {
-        return new StackSettings(repo, home, Ports.free(), Ports.free(), Ports.free(), Ports.free(), "lifeboat-it",
+        return new StackSettings(repo, home, Ports.free(), Ports.free(), Ports.free(), Ports.free(), Ports.free(), "lifeboat-it",
                 "lifeboat-it", "lifeboat-it-secret",
                 List.of(new ServiceSpec("backup-service", Ports.free(), "lifeboat_backup"),
                         new ServiceSpec("restore-service", Ports.free(), "lifeboat_restore"),

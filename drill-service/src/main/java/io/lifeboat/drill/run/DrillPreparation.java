@@ -24,14 +24,19 @@ class DrillPreparation {
 
     private final ServiceClient services;
     private final DrillConfig config;
+    private final PointInTimePreparation pointInTime;
 
-    DrillPreparation(ServiceClient services, DrillConfig config) {
+    DrillPreparation(ServiceClient services, DrillConfig config, PointInTimePreparation pointInTime) {
         this.services = services;
         this.config = config;
+        this.pointInTime = pointInTime;
     }
 
     Prepared prepare(String source, boolean freshBackup, Instant drillStart) throws DrillFailure {
         JsonNode sourceDef = services.backup("GET", "/sources/" + source, null);
+        if (sourceDef.path("continuous").asBoolean()) {
+            return pointInTime.prepare(source, sourceDef, drillStart);
+        }
         JsonNode basis;
         try {
             basis = services.backup("GET", "/sources/" + source + "/recovery-point?at="
@@ -50,7 +55,8 @@ class DrillPreparation {
                 new NewestTimestamp(e.getValue().path("column").asText(), e.getValue().path("value").asText(null))));
         return new Prepared(source, sourceDef.path("kind").asText(), backupId, Instant.parse(m.path("recoveryPointAt").asText()),
                 m.path("storedBytes").asLong(), rows, newest, m.path("fileCount").asLong(-1), m.path("fileBytes").asLong(-1),
-                m.path("database").asText(null), basis.path("id").asText(), Instant.parse(basis.path("recoveryPointAt").asText()));
+                m.path("database").asText(null), basis.path("id").asText(), Instant.parse(basis.path("recoveryPointAt").asText()),
+                null);
     }
 
     /** A test backup taken now (the seed plan's "create test backup"). */

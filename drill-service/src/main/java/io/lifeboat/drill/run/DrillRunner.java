@@ -144,6 +144,11 @@ public class DrillRunner {
     private static String describe(Drill drill, List<Prepared> prepared) {
         List<String> parts = new ArrayList<>();
         for (Prepared p : prepared) {
+            if (p.continuous()) {
+                parts.add(p.source() + ": restored to " + p.pointInTime() + " (an instant of the drill's start) from its WAL; "
+                        + "RPO measured on " + p.basisDescription() + ", restorable to " + p.rpoBasisPoint() + " when the drill started");
+                continue;
+            }
             parts.add(drill.freshBackup
                     ? p.source() + ": fresh test backup " + p.backupId() + " (RPO measured on " + p.rpoBasisBackupId()
                     + ", the newest verified backup when the drill started)"

@@ -49,8 +49,7 @@ class DrillVerdict {
         if (rto != null && rto > scenario.rtoTargetSeconds) why.add("drill RTO " + Math.round(rto) + " s is above the target " + scenario.rtoTargetSeconds + " s");
         if (rpo != null && rpo > scenario.rpoTargetSeconds) {
             why.add("RPO " + Math.round(rpo) + " s is above the target " + scenario.rpoTargetSeconds + " s: when the drill started, "
-                    + "the newest verified backup of " + oldest.source() + " (" + oldest.rpoBasisBackupId() + ") had recovery point "
-                    + oldest.rpoBasisPoint());
+                    + oldest.basisDescription() + " had recovery point " + oldest.rpoBasisPoint());
         }
         String verdict = error == null && why.isEmpty() && rto != null ? "passed" : "failed";
         String phase = error == null ? "Completed" : "Failed";

@@ -30,7 +30,11 @@ class IsolatedRestore {
         String restoreAs = IsolatedTargets.drillName("postgres".equals(p.kind()) ? p.database() : p.source(), drillId);
         ObjectNode request = json.createObjectNode();
         request.put("source", p.source());
-        request.put("backup", p.backupId());
+        if (p.continuous()) {
+            request.putObject("backup").put("at", p.pointInTime().toString());
+        } else {
+            request.put("backup", p.backupId());
+        }
         request.put("target", target);
         request.put("mode", "new");
         request.put("reason", "drill");

@@ -131,7 +131,9 @@ class PointInTimeRestore {
         TargetDatabase pg = postgres.server(target);
         String source = base.database();
         if (!server.databases().contains(source)) {
-            throw new RestoreFailure("recover", "the recovered cluster has no database " + source + " (it has " + server.databases() + ")");
+            throw new RestoreFailure("recover", "the cluster recovered to that point has no database " + source + " (it has "
+                    + server.databases() + "): it was dropped before then; restore to an instant before the drop "
+                    + "(lifeboat window " + restore.source + "; restore --at)");
         }
         String restoredAs = restore.mode == RestoreMode.NEW && restore.restoredAs != null ? restore.restoredAs
                 : PostgresRestore.defaultName(target);

@@ -1,0 +1,109 @@
+package io.lifeboat.drill.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.lifeboat.drill.client.ServiceClient;
+import io.lifeboat.drill.config.DrillConfig;
+import io.lifeboat.events.storage.NewestTimestamp;
+import io.lifeboat.postgres.PostgresEndpoint;
+import io.lifeboat.postgres.SecretReferences;
+import io.lifeboat.postgres.SecretUnavailable;
+import io.lifeboat.postgres.TableContents;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * "Identify the latest backup" for a continuous source: what an incident at the drill's start would restore is the
+ * database as it was then. Production's row counts and newest rows are read in a snapshot whose start is that
+ * instant; the drill waits until the bucket's WAL reaches it and then restores exactly to it. The RPO basis is
+ * the WAL that was restorable when the drill started.
+ */
+@ApplicationScoped
+class PointInTimePreparation {
+
+    private final ServiceClient services;
+    private final DrillConfig config;
+    private final SecretReferences secrets;
+
+    PointInTimePreparation(ServiceClient services, DrillConfig config, SecretReferences secrets) {
+        this.services = services;
+        this.config = config;
+        this.secrets = secrets;
+    }
+
+    Prepared prepare(String source, JsonNode definition, Instant drillStart) throws DrillFailure {
+        JsonNode wal = services.backup("GET", "/sources/" + source + "/wal", null);
+        String restorable = wal.path("restorableUntil").asText(null);
+        if (restorable == null) {
+            throw new DrillFailure("source " + source + " had no restorable WAL when the drill started (" + drillStart + ", stream "
+                    + wal.path("state").asText() + "): an incident then would have had nothing to restore to");
+        }
+        Instant basis = Instant.parse(restorable);
+        State state = productionState(definition);
+        Instant deadline = Instant.now().plus(config.operationTimeout());
+        Instant reached = basis;
+        while (reached.isBefore(state.at())) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new DrillFailure("the WAL of " + source + " in the bucket did not reach " + state.at() + " within "
+                        + config.operationTimeout() + " (it reaches " + reached + ")");
+            }
+            sleep();
+            String until = services.backup("GET", "/sources/" + source + "/wal", null).path("restorableUntil").asText(null);
+            reached = until == null ? reached : Instant.parse(until);
+        }
+        long baseBytes = services.backup("GET", "/sources/" + source + "/recovery-point", null).path("storedBytes").asLong();
+        Map<String, NewestTimestamp> newest = new LinkedHashMap<>();
+        state.contents().newest().forEach((table, n) -> newest.put(table, new NewestTimestamp(n.column(), n.value())));
+        return new Prepared(source, "postgres", null, state.at(), baseBytes, state.contents().rowCounts(), newest, -1, -1,
+                definition.path("database").asText(null), "WAL up to " + wal.path("segment").asText(), basis, state.at());
+    }
+
+    private record State(Instant at, TableContents contents) {
+    }
+
+    /** Production's tables in a repeatable-read snapshot, and the instant that snapshot shows (its start). */
+    private State productionState(JsonNode d) throws DrillFailure {
+        List<String> tables = new ArrayList<>();
+        d.path("rowCountTables").forEach(t -> tables.add(t.asText()));
+        String password;
+        try {
+            password = secrets.resolve(d.path("passwordRef").asText(null));
+        } catch (SecretUnavailable e) {
+            throw new DrillFailure(e.getMessage());
+        }
+        try (Connection c = new PostgresEndpoint(d.path("host").asText(), d.path("port").asInt(), d.path("user").asText())
+                .connect(d.path("database").asText(), password)) {
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            c.setReadOnly(true);
+            Instant at;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT transaction_timestamp()")) {
+                rs.next();
+                at = rs.getTimestamp(1).toInstant().truncatedTo(ChronoUnit.MICROS);
+            }
+            TableContents contents = TableContents.read(c, tables);
+            c.rollback();
+            return new State(at, contents);
+        } catch (SQLException e) {
+            throw new DrillFailure("cannot read the production state of " + d.path("database").asText() + ": " + e.getMessage());
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(Duration.ofMillis(500).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
