@@ -74,7 +74,7 @@ class WalStreamSurvivesFaultsTest {
     /** A deleted continuous source stops streaming and its slot is dropped: no stream outlives its test. */
     @AfterEach
     void retireSources() {
-        for (String source : List.of("wal-outage", "wal-failover", "wal-rebuilt")) {
+        for (String source : List.of("wal-outage", "wal-failover", "wal-rebuilt", "wal-dropped")) {
             as("admin").delete("/sources/" + source);
         }
     }
@@ -123,6 +123,22 @@ class WalStreamSurvivesFaultsTest {
         assertThat(window.gaps()).as("every segment written during the outage reached the bucket").isEmpty();
         assertThat(window.ranges()).hasSize(1);
         assertThat(window.latest()).hasValueSatisfying(latest -> assertThat(latest).isAfterOrEqualTo(written));
+    }
+
+    @Test
+    void droppingTheProtectedDatabaseDoesNotStopItsStream() throws Exception {
+        PostgresServer pg = ProtectedCluster.pg();
+        pg.createDatabase("wal_dropped");
+        putSource("wal-dropped", ProtectedCluster.continuousSource("wal_dropped", pg.port()));
+        verified(start("wal-dropped"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> restorableUntil("wal-dropped") != null);
+        try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+            s.execute("DROP DATABASE wal_dropped WITH (FORCE)"); // the disaster: the stream must record it, and go on
+        }
+        Instant afterDrop = Instant.now();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> restorableUntil("wal-dropped") != null && restorableUntil("wal-dropped").isAfter(afterDrop));
+        assertThat(wal("wal-dropped").getString("state")).isEqualTo("streaming");
     }
 
     @Test

@@ -314,4 +314,21 @@ class DrillsOnTheWholeStackIT {
             extra.forEach(p -> p.stop(Duration.ofSeconds(20)));
         }
     }
+
+    @Test
+    @Order(9)
+    void aPointInTimeDrillBringsBackExactlyTheRowsCommittedBeforeTheInstant() throws Exception {
+        JsonPath drill = runDrill("{\"scenario\": \"point-in-time\"}");
+        assertThat(drill.getString("phase")).as(drill.prettify()).isEqualTo("Completed");
+        assertThat(drill.getString("verdict")).as(drill.prettify()).isEqualTo("passed");
+        String staged = drill.getString("steps.find { it.name == 'simulate-accident' }.detail");
+        assertThat(staged).contains("200 rows in lifeboat_drill_").contains("50 more rows, table dropped");
+        // verify compared the restored table with what it held at T: 200 rows, the newest one of them, none after
+        assertThat(drill.getString("steps.find { it.name == 'verify' }.detail")).contains(" 200 rows, newest ");
+        assertThat(drill.getDouble("rpoSeconds")).isLessThan(60.0);
+        // the staged table stays dropped in production, and the drill's copy is cleaned up
+        String table = staged.replaceAll(".*rows in (lifeboat_drill_[a-z0-9_]+).*", "$1");
+        assertThat(protectedCount("chatbot_analytics", "SELECT count(*) FROM pg_tables WHERE tablename = '" + table + "'")).isZero();
+        assertThat(protectedCount("postgres", "SELECT count(*) FROM pg_database WHERE datname LIKE '%\\_drill\\_%'")).isZero();
+    }
 }

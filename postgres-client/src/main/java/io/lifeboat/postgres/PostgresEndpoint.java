@@ -27,6 +27,23 @@ public record PostgresEndpoint(String host, int port, String user) {
     }
 
     /**
+     * A connection for server-wide work (replication slots, WAL positions, base backups): to the {@code postgres}
+     * maintenance database, which a damaged application database cannot take away, else to {@code database}.
+     */
+    public Connection connectToServer(String database, String password) throws SQLException {
+        try {
+            return connect("postgres", password);
+        } catch (SQLException noMaintenanceDatabase) {
+            try {
+                return connect(database, password);
+            } catch (SQLException e) {
+                e.addSuppressed(noMaintenanceDatabase);
+                throw e;
+            }
+        }
+    }
+
+    /**
      * A physical replication connection (walsender mode: IDENTIFY_SYSTEM, TIMELINE_HISTORY, START_REPLICATION; no
      * SQL). The user needs the REPLICATION attribute and a {@code replication} line in pg_hba.conf.
      */

@@ -54,7 +54,7 @@ class BaseBackupSourceReader implements SourceReader {
             throw new BackupFailure("snapshot", e.getMessage());
         }
         PostgresEndpoint endpoint = new PostgresEndpoint(source.host, source.port, source.dbUser);
-        try (Connection sql = endpoint.connect(source.databaseName, password)) {
+        try (Connection sql = endpoint.connectToServer(source.databaseName, password)) {
             WalSlots.ensure(sql, WalSlots.slotName(source.name));
             String systemId = single(sql, "SELECT system_identifier::text FROM pg_control_system()");
             String superuser = single(sql, "SELECT rolname FROM pg_roles WHERE oid = 10");

@@ -106,7 +106,7 @@ final class WalStreamer implements Runnable {
     private void stream() throws Exception {
         String password = services.secrets().resolve(source.passwordRef());
         PostgresEndpoint endpoint = new PostgresEndpoint(source.host(), source.port(), source.user());
-        try (Connection sql = endpoint.connect(source.database(), password);
+        try (Connection sql = endpoint.connectToServer(source.database(), password);
              ReplicationStream replication = ReplicationStream.open(endpoint, password)) {
             current = replication;
             if (stopping) {

@@ -166,7 +166,7 @@ public class WalStreams {
                 ended.passwordRef(), ended.encrypted());
         stop(source.name(), true);
         try (Connection sql = new PostgresEndpoint(source.host(), source.port(), source.user())
-                .connect(source.database(), services.secrets().resolve(source.passwordRef()))) {
+                .connectToServer(source.database(), services.secrets().resolve(source.passwordRef()))) {
             if (WalSlots.drop(sql, WalSlots.slotName(source.name()))) {
                 LOG.infof("dropped the replication slot of %s", source.name());
             }

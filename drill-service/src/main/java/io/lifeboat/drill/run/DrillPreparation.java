@@ -32,6 +32,16 @@ class DrillPreparation {
         this.pointInTime = pointInTime;
     }
 
+    /** The source as backup-service defines it. */
+    JsonNode definition(String source) throws DrillFailure {
+        return services.backup("GET", "/sources/" + source, null);
+    }
+
+    /** The point-in-time drill's preparation: restore to the instant its staged accident noted. */
+    Prepared prepareAccident(AccidentSimulation.Accident accident, Instant drillStart) throws DrillFailure {
+        return pointInTime.prepareAccident(accident, definition(accident.source()), drillStart);
+    }
+
     Prepared prepare(String source, boolean freshBackup, Instant drillStart) throws DrillFailure {
         JsonNode sourceDef = services.backup("GET", "/sources/" + source, null);
         if (sourceDef.path("continuous").asBoolean()) {

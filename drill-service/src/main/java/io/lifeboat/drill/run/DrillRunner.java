@@ -37,6 +37,7 @@ public class DrillRunner {
     private final DrillVerification verification;
     private final DrillVerdict verdict;
     private final IsolatedTargets targets;
+    private final AccidentSimulation accident;
     private final ExecutorService runs = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "drill-run");
         t.setDaemon(true);
@@ -44,7 +45,9 @@ public class DrillRunner {
     });
 
     public DrillRunner(DrillJournal journal, DrillPreparation preparation, IsolatedRestore isolatedRestore,
-                       DrillVerification verification, DrillVerdict verdict, IsolatedTargets targets) {
+                       DrillVerification verification, DrillVerdict verdict, IsolatedTargets targets,
+                       AccidentSimulation accident) {
+        this.accident = accident;
         this.journal = journal;
         this.preparation = preparation;
         this.isolatedRestore = isolatedRestore;
@@ -67,6 +70,7 @@ public class DrillRunner {
         Scenario scenario = QuarkusTransaction.requiringNew().call(() -> Scenario.<Scenario>findById(found.scenario));
         Drill drill = journal.start(drillId, start, scenario);
         List<Prepared> prepared = new ArrayList<>();
+        List<AccidentSimulation.Accident> accidents = new ArrayList<>();
         List<Restored> restored = new ArrayList<>();
         List<String> reasons = new ArrayList<>();
         Instant verifiedAt = null;
@@ -87,13 +91,21 @@ public class DrillRunner {
                         detail = "manual step, skipped in an automated drill";
                     }
                     seconds = secondsSince(s);
+                } else if (step.name().equals("simulate-accident")) {
+                    for (String source : scenario.sourceList()) {
+                        accidents.add(accident.stage(source, preparation.definition(source), drillId));
+                    }
+                    detail = accidents.stream().map(a -> a.source() + ": " + AccidentSimulation.BEFORE + " rows in "
+                            + a.table() + ", T = " + a.pointInTime() + ", " + AccidentSimulation.AFTER + " more rows, table dropped at "
+                            + a.droppedAt()).reduce((a, b) -> a + "; " + b).orElse("");
+                    seconds = secondsSince(s);
                 } else if (step.name().equals("identify-latest-backup") || step.name().equals("assess")) {
-                    prepareAll(drill, scenario, prepared, start);
+                    prepareAll(drill, scenario, prepared, accidents, start);
                     detail = describe(drill, prepared);
                     seconds = secondsSince(s);
                 } else if (RESTORE_STEPS.contains(step.name())) {
                     if (restored.isEmpty()) {
-                        prepareAll(drill, scenario, prepared, start);
+                        prepareAll(drill, scenario, prepared, accidents, start);
                         for (Prepared p : prepared) {
                             restored.add(isolatedRestore.restore(drillId, p));
                         }
@@ -133,11 +145,19 @@ public class DrillRunner {
     }
 
     /** Identifies the backup of every source of the scenario, once. */
-    private void prepareAll(Drill drill, Scenario scenario, List<Prepared> prepared, Instant start) throws DrillFailure {
-        if (prepared.isEmpty()) {
-            for (String source : scenario.sourceList()) {
-                prepared.add(preparation.prepare(source, drill.freshBackup, start));
+    private void prepareAll(Drill drill, Scenario scenario, List<Prepared> prepared, List<AccidentSimulation.Accident> accidents,
+                            Instant start) throws DrillFailure {
+        if (!prepared.isEmpty()) {
+            return;
+        }
+        if (!accidents.isEmpty()) {
+            for (AccidentSimulation.Accident a : accidents) {
+                prepared.add(preparation.prepareAccident(a, start));
             }
+            return;
+        }
+        for (String source : scenario.sourceList()) {
+            prepared.add(preparation.prepare(source, drill.freshBackup, start));
         }
     }
 
@@ -145,7 +165,7 @@ public class DrillRunner {
         List<String> parts = new ArrayList<>();
         for (Prepared p : prepared) {
             if (p.continuous()) {
-                parts.add(p.source() + ": restored to " + p.pointInTime() + " (an instant of the drill's start) from its WAL; "
+                parts.add(p.source() + ": restored to " + p.pointInTime() + " from its WAL; "
                         + "RPO measured on " + p.basisDescription() + ", restorable to " + p.rpoBasisPoint() + " when the drill started");
                 continue;
             }

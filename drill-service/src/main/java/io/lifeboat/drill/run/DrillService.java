@@ -58,7 +58,7 @@ public class DrillService {
 
     public Drill start(StartRequest request, String actor) {
         if (request.scenario() == null || request.scenario().isBlank()) {
-            throw ApiException.badField("scenario", "is required: database-loss, vector-store-corruption, infrastructure-loss or combined");
+            throw ApiException.badField("scenario", "is required: database-loss, vector-store-corruption, infrastructure-loss, combined or point-in-time");
         }
         String manual = request.manualSteps() == null ? "skip" : request.manualSteps().toLowerCase();
         if (!manual.equals("skip") && !manual.equals("wait")) {

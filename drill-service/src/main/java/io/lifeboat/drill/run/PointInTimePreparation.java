@@ -42,30 +42,54 @@ class PointInTimePreparation {
     }
 
     Prepared prepare(String source, JsonNode definition, Instant drillStart) throws DrillFailure {
+        JsonNode wal = restorableWal(source, drillStart);
+        Instant basis = Instant.parse(wal.path("restorableUntil").asText());
+        State state = productionState(definition);
+        awaitWal(source, state.at(), basis);
+        long baseBytes = services.backup("GET", "/sources/" + source + "/recovery-point", null).path("storedBytes").asLong();
+        Map<String, NewestTimestamp> newest = new LinkedHashMap<>();
+        state.contents().newest().forEach((table, n) -> newest.put(table, new NewestTimestamp(n.column(), n.value())));
+        return new Prepared(source, "postgres", null, state.at(), baseBytes, state.contents().rowCounts(), newest, -1, -1,
+                definition.path("database").asText(null), "WAL up to " + wal.path("segment").asText(), basis, state.at());
+    }
+
+    /**
+     * The point-in-time drill: restore to the instant T its staged accident noted; what the drill's table held at T
+     * is what verify compares (the rows written after T, and the drop, must not be there).
+     */
+    Prepared prepareAccident(AccidentSimulation.Accident accident, JsonNode definition, Instant drillStart) throws DrillFailure {
+        JsonNode wal = restorableWal(accident.source(), drillStart);
+        Instant basis = Instant.parse(wal.path("restorableUntil").asText());
+        awaitWal(accident.source(), accident.droppedAt(), basis); // the bucket holds the accident itself too
+        long baseBytes = services.backup("GET", "/sources/" + accident.source() + "/recovery-point", null).path("storedBytes").asLong();
+        return new Prepared(accident.source(), "postgres", null, accident.pointInTime(), baseBytes,
+                Map.of(accident.table(), accident.rowsAtPoint()),
+                Map.of(accident.table(), new NewestTimestamp("at", accident.newestAtPoint())), -1, -1,
+                definition.path("database").asText(null), "WAL up to " + wal.path("segment").asText(), basis, accident.pointInTime());
+    }
+
+    private JsonNode restorableWal(String source, Instant drillStart) throws DrillFailure {
         JsonNode wal = services.backup("GET", "/sources/" + source + "/wal", null);
-        String restorable = wal.path("restorableUntil").asText(null);
-        if (restorable == null) {
+        if (wal.path("restorableUntil").asText(null) == null) {
             throw new DrillFailure("source " + source + " had no restorable WAL when the drill started (" + drillStart + ", stream "
                     + wal.path("state").asText() + "): an incident then would have had nothing to restore to");
         }
-        Instant basis = Instant.parse(restorable);
-        State state = productionState(definition);
+        return wal;
+    }
+
+    /** Waits until the bucket's WAL of {@code source} reaches {@code instant}. */
+    private void awaitWal(String source, Instant instant, Instant reachedNow) throws DrillFailure {
         Instant deadline = Instant.now().plus(config.operationTimeout());
-        Instant reached = basis;
-        while (reached.isBefore(state.at())) {
+        Instant reached = reachedNow;
+        while (reached.isBefore(instant)) {
             if (Instant.now().isAfter(deadline)) {
-                throw new DrillFailure("the WAL of " + source + " in the bucket did not reach " + state.at() + " within "
+                throw new DrillFailure("the WAL of " + source + " in the bucket did not reach " + instant + " within "
                         + config.operationTimeout() + " (it reaches " + reached + ")");
             }
             sleep();
             String until = services.backup("GET", "/sources/" + source + "/wal", null).path("restorableUntil").asText(null);
             reached = until == null ? reached : Instant.parse(until);
         }
-        long baseBytes = services.backup("GET", "/sources/" + source + "/recovery-point", null).path("storedBytes").asLong();
-        Map<String, NewestTimestamp> newest = new LinkedHashMap<>();
-        state.contents().newest().forEach((table, n) -> newest.put(table, new NewestTimestamp(n.column(), n.value())));
-        return new Prepared(source, "postgres", null, state.at(), baseBytes, state.contents().rowCounts(), newest, -1, -1,
-                definition.path("database").asText(null), "WAL up to " + wal.path("segment").asText(), basis, state.at());
     }
 
     private record State(Instant at, TableContents contents) {

@@ -39,6 +39,7 @@ final class WalDownload {
         int count = 0;
         long bytes = 0;
         Instant covered = null;
+        boolean whole = true;
         for (WalArchive.Entry segment : plan.segments()) {
             WalArchive.Stored stored = write(archive, decryption, segment, into, downloaded, segment.partial());
             count++;
@@ -48,8 +49,14 @@ final class WalDownload {
             }
             boolean pastConsistency = Lsn.segmentNumber(segment.name(), Lsn.DEFAULT_SEGMENT_SIZE) >= consistent;
             if (target != null && pastConsistency && covered != null && !covered.isBefore(target)) {
+                whole = count == plan.segments().size();
                 break; // every transaction committed before the target is in what was fetched
             }
+        }
+        if (whole && (covered == null || plan.range().to().isAfter(covered))) {
+            // the whole chain: it reaches as far as the window says (the coverage marker of an idle source moves on
+            // while its last segment stays as it was)
+            covered = plan.range().to();
         }
         return new Fetched(count, bytes, covered);
     }
