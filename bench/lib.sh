@@ -7,11 +7,15 @@ ROWS="${ROWS:-730000}"; USAGE="${USAGE:-1500000}"; N_SEG="${N_SEG:-20}"; RUNS="$
 export LIFEBOAT_HOME="${BENCH_HOME:-/tmp/lifeboat-bench}"
 export LIFEBOAT_KAFKA_PORT=23092 LIFEBOAT_KAFKA_CONTROLLER_PORT=23093 LIFEBOAT_PG_PORT=23432 LIFEBOAT_S3_PORT=23000
 export LIFEBOAT_BACKUP_PORT=23081 LIFEBOAT_RESTORE_PORT=23082 LIFEBOAT_DRILL_PORT=23083 LIFEBOAT_INCIDENT_PORT=23084
+export LIFEBOAT_PROTECTED_PG_PORT=23433
 export PGPASSWORD="${LIFEBOAT_PG_PASSWORD:-lifeboat}"
 command -v zstd >/dev/null || apt-get install -y -qq zstd >/dev/null
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 PSQL="$PGBIN/psql -h 127.0.0.1 -p $LIFEBOAT_PG_PORT -U lifeboat -v ON_ERROR_STOP=1 -q"
 PGCONN="-h 127.0.0.1 -p $LIFEBOAT_PG_PORT -U lifeboat"
+# the protected system's own cluster (continuous sources stream its WAL)
+PSQLP="$PGBIN/psql -h 127.0.0.1 -p $LIFEBOAT_PROTECTED_PG_PORT -U lifeboat -v ON_ERROR_STOP=1 -q"
+PGCONNP="-h 127.0.0.1 -p $LIFEBOAT_PROTECTED_PG_PORT -U lifeboat"
 WORK="$LIFEBOAT_HOME/bench-work"; mkdir -p "$WORK"
 CHROMA="$WORK/chroma_db"
 BACKUP=http://127.0.0.1:$LIFEBOAT_BACKUP_PORT

@@ -74,6 +74,8 @@ check "'Before anything' commands run" run_section "Before anything" before
 check "the keys are escrowed outside the platform" run_section "Once: keep the keys" escrow
 # README.md's own commands, as a new user runs them
 check "README's 'Try it' commands run" run_section "Try it" readme-try "$REPO/README.md"
+check "README's 'Back to one second before a mistake' commands run" run_section "Back to one second" readme-pitr "$REPO/README.md"
+check "the dropped table is back with its row" grep -qx "written before the mistake" "$LIFEBOAT_HOME/readme-pitr.log"
 check "README's 'Using it' commands run (restore, incident restored, resolve, report, set-aside, drill)" \
   run_section "Using it" readme-using "$REPO/README.md"
 INC=$(sed -n 's/^INC=//p' "$LIFEBOAT_HOME/readme-using.inc")

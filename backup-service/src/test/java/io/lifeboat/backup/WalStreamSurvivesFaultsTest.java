@@ -74,7 +74,7 @@ class WalStreamSurvivesFaultsTest {
     /** A deleted continuous source stops streaming and its slot is dropped: no stream outlives its test. */
     @AfterEach
     void retireSources() {
-        for (String source : List.of("wal-outage", "wal-failover", "wal-rebuilt", "wal-dropped")) {
+        for (String source : List.of("wal-outage", "wal-failover", "wal-rebuilt", "wal-dropped", "wal-gap")) {
             as("admin").delete("/sources/" + source);
         }
     }
@@ -123,6 +123,50 @@ class WalStreamSurvivesFaultsTest {
         assertThat(window.gaps()).as("every segment written during the outage reached the bucket").isEmpty();
         assertThat(window.ranges()).hasSize(1);
         assertThat(window.latest()).hasValueSatisfying(latest -> assertThat(latest).isAfterOrEqualTo(written));
+    }
+
+    @Test
+    void aSegmentDeletedFromTheBucketIsAGapThatIsToldAndStartsABaseBackup() throws Exception {
+        PostgresServer pg = ProtectedCluster.pg();
+        pg.createDatabase("wal_gap");
+        putSource("wal-gap", ProtectedCluster.continuousSource("wal_gap", pg.port()));
+        verified(start("wal-gap"));
+        for (int i = 0; i < 3; i++) {
+            try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS gap_" + i + " (id int)");
+                s.execute("SELECT pg_switch_wal()");
+            }
+        }
+        String cluster = archive.systems("wal-gap").get(0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> restorableUntil("wal-gap") != null
+                && archive.list("wal-gap", cluster).complete().values().stream().mapToInt(java.util.Map::size).sum() >= 3);
+        var segments = archive.list("wal-gap", cluster).complete().values().iterator().next();
+        var middle = new ArrayList<>(segments.values()).get(segments.size() / 2);
+        archive.delete(middle.key());
+
+        // the audit (every 3 s in tests) finds it from the bucket alone: told, not restorable, a base backup started
+        await().atMost(Duration.ofSeconds(60)).until(() -> outboxHas("lifeboat.backup.wal.gap.detected.v1", "wal-gap"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> as("viewer").queryParam("source", "wal-gap").get("/backups").then()
+                .extract().jsonPath().getList("items.trigger").contains("wal-gap"));
+        assertThat(window("wal-gap").gaps()).extracting(RecoveryWindow.Gap::missing).contains(middle.name());
+        // from the new base backup on, the window grows again
+        await().atMost(Duration.ofSeconds(90)).until(() -> restorableUntil("wal-gap") != null
+                && window("wal-gap").ranges().stream().anyMatch(r -> r.from().isAfter(Instant.now().minusSeconds(120))));
+    }
+
+    @Inject
+    io.agroal.api.AgroalDataSource dataSource;
+
+    private boolean outboxHas(String type, String key) throws Exception {
+        try (Connection c = dataSource.getConnection(); java.sql.PreparedStatement s = c.prepareStatement(
+                "SELECT count(*) FROM outbox_event WHERE type = ? AND message_key = ?")) {
+            s.setString(1, type);
+            s.setString(2, key);
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
     }
 
     @Test

@@ -189,4 +189,20 @@ class PointInTimeRestoreTest {
         }
         as("viewer").get("/catalog/pitr-shop/window").then().body("gaps.size()", is(0)).body("latest", is(afterGap.toString()));
     }
+
+    @Test
+    @Order(7)
+    void aDatabaseDroppedAfterTheInstantComesBack() throws Exception {
+        long later = fixtures.count("pitr_shop", "SELECT count(*) FROM later");
+        Thread.sleep(1100);
+        Instant beforeDrop = fixtures.now();
+        Thread.sleep(1100);
+        // DROP DATABASE removes the files before it commits: recovery must stop before that, not before the commit
+        fixtures.sql("postgres", "DROP DATABASE pitr_shop WITH (FORCE)");
+        fixtures.archiveWal(archive);
+        JsonPath r = restore("{\"at\": \"" + beforeDrop + "\"}", "pitr_before_drop");
+        assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
+        assertThat(r.getString("steps.find { it.name == 'recover' }.detail")).contains("recovery stopping after WAL location");
+        assertThat(fixtures.count("pitr_before_drop", "SELECT count(*) FROM later")).isEqualTo(later);
+    }
 }

@@ -103,7 +103,15 @@ class PointInTimeRestore {
                 throw new RestoreFailure("download-wal", "the WAL in the bucket reaches " + fetched.get().coveredUntil()
                         + ", not " + recoveryTarget.at() + "; the target was not touched");
             }
-            journal.step(restore.id, "recover", () -> describe(server.recover(folder.resolve("wal"), recoveryTarget,
+            RecoveryServer.Target stopAt = recoveryTarget;
+            if (recoveryTarget.kind().equals("time")) {
+                // stop right after the last commit at or before the instant, found in the fetched WAL; when no
+                // transaction committed by then, the base backup's consistency point is that state
+                var last = CommitLocator.lastCommitAtOrBefore(binDir, folder.resolve("wal"), fetched.get().names(), recoveryTarget.at());
+                stopAt = last.map(found -> recoveryTarget.atPosition(found.lsn())).orElse(RecoveryServer.Target.immediate());
+            }
+            RecoveryServer.Target stop = stopAt;
+            journal.step(restore.id, "recover", () -> describe(server.recover(folder.resolve("wal"), stop,
                     config.recoveryTimeout()), recoveryTarget));
             bringIntoTarget(restore, target, chosen, server);
         } finally {

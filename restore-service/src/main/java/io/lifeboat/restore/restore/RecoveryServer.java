@@ -36,18 +36,25 @@ final class RecoveryServer implements AutoCloseable {
     private static final Pattern LAST = Pattern.compile("last completed transaction was at log time (\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(\\.\\d+)?[+-]\\d\\d)");
     private static final String TARGET_NOT_REACHED = "recovery ended before configured recovery target was reached";
 
-    /** What recovery is asked to reach. */
-    record Target(String kind, Instant at) {
+    /**
+     * What recovery is asked to reach: an instant ({@code time}, reached as the position right after the last commit
+     * at or before it, see {@link CommitLocator}), the end of the WAL, or the base backup's consistency point.
+     */
+    record Target(String kind, Instant at, Long lsn) {
         static Target time(Instant at) {
-            return new Target("time", at);
+            return new Target("time", at, null);
         }
 
         static Target latest() {
-            return new Target("latest", null);
+            return new Target("latest", null, null);
         }
 
         static Target immediate() {
-            return new Target("immediate", null);
+            return new Target("immediate", null, null);
+        }
+
+        Target atPosition(long lsn) {
+            return new Target(kind, at, lsn);
         }
     }
 
@@ -68,7 +75,9 @@ final class RecoveryServer implements AutoCloseable {
     RecoveryServer(Path folder, Path binDir, String superuser) throws IOException {
         this.folder = folder;
         this.data = folder.resolve("data");
-        this.socket = folder.resolve("socket");
+        // a unix socket's path may not exceed 107 bytes: its folder is a short one of its own, not inside the
+        // restore's folder (whose name carries the restore id)
+        this.socket = Files.createTempDirectory("lb-sock-");
         this.log = folder.resolve("recovery.log");
         this.binDir = binDir;
         this.superuser = superuser;
@@ -87,8 +96,8 @@ final class RecoveryServer implements AutoCloseable {
      * the WAL, which then is the state at the target. Throws with the server's own words when recovery fails.
      */
     Outcome recover(Path wal, Target target, Duration timeout) throws IOException, RestoreFailure {
-        Files.createDirectories(socket);
         Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rwx------"));
+        ServerUser.own(socket);
         Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
         Files.writeString(folder.resolve("pg_hba.conf"), """
                 local all all trust
@@ -137,7 +146,10 @@ final class RecoveryServer implements AutoCloseable {
                 "-c", "recovery_target_action=promote", "-c", "archive_mode=off", "-c", "hot_standby=off",
                 "-c", "shared_preload_libraries=", "-c", "max_connections=20", "-c", "shared_buffers=128MB",
                 "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "logging_collector=off", "-c", "log_destination=stderr"));
-        if (target.kind().equals("time")) {
+        if (target.kind().equals("time") && target.lsn() != null) {
+            command.addAll(List.of("-c", "recovery_target_lsn=" + io.lifeboat.bucket.wal.Lsn.format(target.lsn()),
+                    "-c", "recovery_target_inclusive=true"));
+        } else if (target.kind().equals("time")) {
             command.addAll(List.of("-c", "recovery_target_time=" + TARGET.format(target.at()), "-c", "recovery_target_inclusive=true"));
         } else if (target.kind().equals("immediate")) {
             command.addAll(List.of("-c", "recovery_target=immediate"));
@@ -221,6 +233,18 @@ final class RecoveryServer implements AutoCloseable {
 
     @Override
     public void close() {
+        stopServer();
+        try (var left = Files.list(socket)) {
+            for (Path p : left.toList()) {
+                Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(socket);
+        } catch (IOException ignored) {
+            // an empty temp folder at worst
+        }
+    }
+
+    private void stopServer() {
         if (process == null || !process.isAlive()) {
             return;
         }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,7 +27,11 @@ final class WalDownload {
     private WalDownload() {
     }
 
-    record Fetched(int segments, long storedBytes, Instant coveredUntil) {
+    /** What was fetched: the segment files in chain order, their stored bytes, and how far they reach. */
+    record Fetched(List<String> names, long storedBytes, Instant coveredUntil) {
+        int segments() {
+            return names.size();
+        }
     }
 
     static Fetched fetch(WalArchive archive, Decryption decryption, RecoveryWindow.Plan plan, Instant target, Path into,
@@ -37,12 +42,14 @@ final class WalDownload {
         }
         long consistent = Lsn.segmentOf(Lsn.parse(plan.base().physical().stopLsn()), Lsn.DEFAULT_SEGMENT_SIZE);
         int count = 0;
+        List<String> names = new java.util.ArrayList<>();
         long bytes = 0;
         Instant covered = null;
         boolean whole = true;
         for (WalArchive.Entry segment : plan.segments()) {
             WalArchive.Stored stored = write(archive, decryption, segment, into, downloaded, segment.partial());
             count++;
+            names.add(segment.name());
             bytes += stored.header().storedBytes();
             if (stored.header().coveredUntil() != null) {
                 covered = stored.header().coveredUntil();
@@ -58,7 +65,7 @@ final class WalDownload {
             // while its last segment stays as it was)
             covered = plan.range().to();
         }
-        return new Fetched(count, bytes, covered);
+        return new Fetched(names, bytes, covered);
     }
 
     private static WalArchive.Stored write(WalArchive archive, Decryption decryption, WalArchive.Entry entry, Path into,
