@@ -137,9 +137,10 @@ class WalStreamSurvivesFaultsTest {
                 s.execute("SELECT pg_switch_wal()");
             }
         }
+        await().atMost(Duration.ofSeconds(60)).until(() -> restorableUntil("wal-gap") != null && !archive.systems("wal-gap").isEmpty()
+                && archive.list("wal-gap", archive.systems("wal-gap").get(0)).complete().values().stream()
+                .mapToInt(java.util.Map::size).sum() >= 3);
         String cluster = archive.systems("wal-gap").get(0);
-        await().atMost(Duration.ofSeconds(60)).until(() -> restorableUntil("wal-gap") != null
-                && archive.list("wal-gap", cluster).complete().values().stream().mapToInt(java.util.Map::size).sum() >= 3);
         var segments = archive.list("wal-gap", cluster).complete().values().iterator().next();
         var middle = new ArrayList<>(segments.values()).get(segments.size() / 2);
         archive.delete(middle.key());

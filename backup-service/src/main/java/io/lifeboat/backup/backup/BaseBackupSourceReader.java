@@ -8,7 +8,6 @@ import io.lifeboat.events.storage.PhysicalBackup;
 import io.lifeboat.postgres.ClientBinaries;
 import io.lifeboat.postgres.PostgresEndpoint;
 import io.lifeboat.postgres.SecretReferences;
-import io.lifeboat.postgres.SecretUnavailable;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.ByteArrayOutputStream;
@@ -47,12 +46,7 @@ class BaseBackupSourceReader implements SourceReader {
 
     @Override
     public SourceRead read(Source source, OutputStream sink, LongConsumer estimate) throws BackupFailure, IOException {
-        String password;
-        try {
-            password = secrets.resolve(source.passwordRef);
-        } catch (SecretUnavailable e) {
-            throw new BackupFailure("snapshot", e.getMessage());
-        }
+        String password = SourceReader.password(secrets, source);
         PostgresEndpoint endpoint = new PostgresEndpoint(source.host, source.port, source.dbUser);
         try (Connection sql = endpoint.connectToServer(source.databaseName, password)) {
             WalSlots.ensure(sql, WalSlots.slotName(source.name));

@@ -4,7 +4,6 @@ import io.lifeboat.backup.config.BackupConfig;
 import io.lifeboat.backup.source.Source;
 import io.lifeboat.postgres.ClientBinaries;
 import io.lifeboat.postgres.SecretReferences;
-import io.lifeboat.postgres.SecretUnavailable;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
@@ -31,12 +30,7 @@ class PostgresSourceReader implements SourceReader {
 
     @Override
     public SourceRead read(Source source, OutputStream sink, LongConsumer estimate) throws BackupFailure, IOException {
-        String password;
-        try {
-            password = secrets.resolve(source.passwordRef);
-        } catch (SecretUnavailable e) {
-            throw new BackupFailure("snapshot", e.getMessage());
-        }
+        String password = SourceReader.password(secrets, source);
         try (PostgresDump dump = PostgresDump.snapshot(source, password)) {
             estimate.accept(dump.databaseBytes());
             InputStream in = dump.start(pgDump, source, password);

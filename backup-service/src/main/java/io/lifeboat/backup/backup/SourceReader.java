@@ -1,6 +1,8 @@
 package io.lifeboat.backup.backup;
 
 import io.lifeboat.backup.source.Source;
+import io.lifeboat.postgres.SecretReferences;
+import io.lifeboat.postgres.SecretUnavailable;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,4 +16,13 @@ interface SourceReader {
      * Does not close {@code sink}.
      */
     SourceRead read(Source source, OutputStream sink, LongConsumer estimate) throws BackupFailure, IOException;
+
+    /** The source's database password, from its reference; a backup fails at its first step without it. */
+    static String password(SecretReferences secrets, Source source) throws BackupFailure {
+        try {
+            return secrets.resolve(source.passwordRef);
+        } catch (SecretUnavailable e) {
+            throw new BackupFailure("snapshot", e.getMessage());
+        }
+    }
 }
