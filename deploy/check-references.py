@@ -76,5 +76,11 @@ for s in ["backup-service", "restore-service"]:
     client = int(m.group(1)) if m else 0
     check(f"{s}'s PostgreSQL client ({client or 'distribution default'}) >= server ({server})", client >= server,
           "enable a newer postgresql module stream in the Dockerfile")
+# a point-in-time restore recovers the protected cluster's base backup with a server of the same major version
+dockerfile = (here.parent / "restore-service/src/main/docker/Dockerfile.jvm").read_text()
+m = re.search(r"postgresql:(\d+)", dockerfile)
+check(f"restore-service's recovery server ({m.group(1) if m else '?'}) is the protected server's major version ({server})",
+      m is not None and int(m.group(1)) == server and "postgresql-server" in dockerfile,
+      "install postgresql-server of the protected cluster's major version in restore-service's image")
 
 sys.exit(1 if failures else 0)

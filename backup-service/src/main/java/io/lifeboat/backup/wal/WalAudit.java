@@ -62,7 +62,7 @@ public class WalAudit {
         }
         // restorable: the current cluster's newest stored WAL is reached from one of its verified base backups
         boolean restorable = covered != null && window.ranges().stream().anyMatch(r -> !r.to().isBefore(covered));
-        state.restorable(source, restorable);
+        state.restorable(source, systemId, restorable);
         return window;
     }
 }

@@ -144,11 +144,14 @@ public class WalState {
         });
     }
 
-    /** Whether a verified base backup and a gap-free chain make the stored WAL reachable ({@link WalAudit}). */
-    void restorable(String source, boolean restorable) {
+    /**
+     * Whether a verified base backup and a gap-free chain make the stored WAL of cluster {@code systemId}
+     * reachable ({@link WalAudit}); ignored when the source has become another cluster since the audit began.
+     */
+    void restorable(String source, String systemId, boolean restorable) {
         QuarkusTransaction.requiringNew().run(() -> {
             WalStream w = WalStream.findById(source);
-            if (w == null || w.restorable == restorable) {
+            if (w == null || w.restorable == restorable || !java.util.Objects.equals(w.systemId, systemId)) {
                 return;
             }
             w.restorable = restorable;

@@ -204,10 +204,15 @@ final class WalStreamer implements Runnable {
         return TimelineHistory.parse(serverTimeline, newest);
     }
 
-    /** The timeline of the path that holds {@code position}: the newest one that began at or before it. */
+    /**
+     * The timeline to stream the segment holding {@code position} from: the newest one of the path that began in
+     * or before that segment, as recovery reads it. The segment of a switch point exists whole on the new timeline
+     * (a promoted server renames the old timeline's copy to {@code .partial}).
+     */
     private static int timelineOf(TimelineHistory history, long position) {
+        long segment = Lsn.segmentOf(position, SEGMENT);
         for (int tli : history.pathNewestFirst()) {
-            if (history.beginOf(tli) <= position) {
+            if (Lsn.segmentOf(history.beginOf(tli), SEGMENT) <= segment) {
                 return tli;
             }
         }
