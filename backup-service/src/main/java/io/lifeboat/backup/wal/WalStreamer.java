@@ -123,7 +123,7 @@ final class WalStreamer implements Runnable {
             services.state().streaming(source.name(), services.instance(), id.systemId(), timeline, Lsn.format(segments.segmentStart()));
             LOG.infof("streaming WAL of %s from %s on timeline %d (slot %s)", source.name(), Lsn.format(segments.segmentStart()),
                     timeline, slot);
-            receive(replication, sql);
+            receive(replication, sql, history.endOf(timeline));
         }
     }
 
@@ -135,11 +135,18 @@ final class WalStreamer implements Runnable {
         replication.start(slot, segmentStart, timeline);
     }
 
-    private void receive(ReplicationStream replication, Connection sql) throws Exception {
+    /**
+     * Receives until stopped. On an older timeline of the server's history the stream ends at that timeline's
+     * switch point ({@code timelineEnd}): what arrived is stored and the next connection follows the new timeline.
+     */
+    private void receive(ReplicationStream replication, Connection sql, long timelineEnd) throws Exception {
         long interval = services.config().wal().flushInterval().toNanos();
         long nextFlush = System.nanoTime() + interval;
         try {
             while (!stopping) {
+                if (segments.received() >= timelineEnd) {
+                    throw new ReplicationStream.StreamEnded("timeline " + timeline + " ends at " + Lsn.format(timelineEnd));
+                }
                 ReplicationStream.XLogData data = segments.spoolFull() ? null : replication.poll(segments.received(), segments.stored());
                 if (data != null) {
                     segments.write(data);
