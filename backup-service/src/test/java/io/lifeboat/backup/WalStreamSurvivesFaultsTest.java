@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 
 import static io.lifeboat.backup.Backups.putSource;
 import static io.lifeboat.backup.Backups.start;
@@ -189,15 +190,33 @@ class WalStreamSurvivesFaultsTest {
     @Test
     void afterAFailoverTheNewTimelineIsFollowed() throws Exception {
         PostgresServer primary = ProtectedCluster.pg();
+        // a standby that has been following the primary since before the source's first base backup, as a real one
+        standby = standbyOf(primary);
         putSource("wal-failover", ProtectedCluster.continuousSource("wal_failover", primary.port()));
         verified(start("wal-failover"));
         Instant onOld = insert(primary.port(), "wal_failover", "notes", "on the old primary");
         await().atMost(Duration.ofSeconds(60)).until(() -> restorableUntil("wal-failover") != null
                 && !restorableUntil("wal-failover").isBefore(onOld));
 
-        standby = standbyOf(primary);
-        try (Connection c = standby.connect("postgres"); Statement s = c.createStatement()) {
-            s.execute("SELECT pg_promote(true, 60)");
+        // the bucket falls behind (so the stream must later read the old timeline's end from the new primary),
+        // the primary moves on two segments, and the standby, caught up, is promoted: timeline 2
+        String cluster = archive.systems("wal-failover").get(0);
+        int completeBefore = archive.list("wal-failover", cluster).complete().getOrDefault(1, new TreeMap<>()).size();
+        TestServers.get().s3().stop();
+        try {
+            try (Connection c = primary.connect("wal_failover"); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO notes (note) VALUES ('while the bucket is away')");
+                s.execute("SELECT pg_switch_wal()");
+                s.execute("INSERT INTO notes (note) VALUES ('one segment later')");
+                s.execute("SELECT pg_switch_wal()");
+                s.execute("INSERT INTO notes (note) VALUES ('two segments later')");
+            }
+            awaitReplayed(primary, standby);
+            try (Connection c = standby.connect("postgres"); Statement s = c.createStatement()) {
+                s.execute("SELECT pg_promote(true, 60)");
+            }
+        } finally {
+            TestServers.get().s3().start(Duration.ofSeconds(60));
         }
         // the source moves to the promoted server (same cluster, timeline 2)
         putSource("wal-failover", ProtectedCluster.continuousSource("wal_failover", standby.port()));
@@ -205,12 +224,13 @@ class WalStreamSurvivesFaultsTest {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() ->
                 Integer.valueOf(2).equals(wal("wal-failover").get("timeline")) && restorableUntil("wal-failover") != null
                         && !restorableUntil("wal-failover").isBefore(onNew));
-        String cluster = archive.systems("wal-failover").get(0);
-        assertThat(archive.systems("wal-failover")).as("a failover keeps the cluster: one WAL archive").hasSize(1);
-        assertThat(archive.list("wal-failover", cluster).histories()).containsKey(2);
-        assertThat(archive.list("wal-failover", cluster).complete().keySet()).contains(1);
+        assertThat(archive.systems("wal-failover")).as("a failover keeps the cluster: one WAL archive").containsExactly(cluster);
+        WalArchive.Listing listing = archive.list("wal-failover", cluster);
+        assertThat(listing.histories()).containsKey(2);
+        assertThat(listing.complete().get(1).size()).as("the two segments the old primary filled while the bucket was away")
+                .isGreaterThanOrEqualTo(completeBefore + 2);
         RecoveryWindow window = window("wal-failover");
-        assertThat(window.gaps()).isEmpty();
+        assertThat(window.gaps()).as("the old timeline's end was read from the new primary: no gap").isEmpty();
         assertThat(window.ranges()).hasSize(1);
         assertThat(window.latest()).hasValueSatisfying(latest -> assertThat(latest).isAfterOrEqualTo(onNew));
     }
@@ -247,6 +267,19 @@ class WalStreamSurvivesFaultsTest {
                 .isAfterOrEqualTo(before.ranges().get(0).to());
         assertThat(archive.list("wal-rebuilt", oldCluster).complete().isEmpty() && archive.list("wal-rebuilt", oldCluster).partial().isEmpty())
                 .isFalse();
+    }
+
+    private static void awaitReplayed(PostgresServer primary, PostgresServer standby) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try (Connection p = primary.connect("postgres"); Statement ps = p.createStatement();
+                 Connection r = standby.connect("postgres"); Statement rs = r.createStatement()) {
+                var a = ps.executeQuery("SELECT pg_current_wal_lsn()");
+                a.next();
+                var b = rs.executeQuery("SELECT pg_last_wal_replay_lsn() >= '" + a.getString(1) + "'::pg_lsn");
+                b.next();
+                return b.getBoolean(1);
+            }
+        });
     }
 
     /** A streaming standby of {@code primary} in a folder and on a port of its own. */

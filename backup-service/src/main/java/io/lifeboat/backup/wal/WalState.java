@@ -90,6 +90,16 @@ public class WalState {
         });
     }
 
+    /** WAL before {@code lsn} is lost (a gap was told): the stream goes on from there. */
+    void skipTo(String source, int timeline, String lsn) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            WalStream w = WalStream.findById(source);
+            w.timeline = timeline;
+            w.storedLsn = lsn;
+            w.updatedAt = now();
+        });
+    }
+
     /** The stream cannot run or store; told once per distinct reason. */
     void failing(String source, String instance, int timeline, String detail) {
         QuarkusTransaction.requiringNew().run(() -> {

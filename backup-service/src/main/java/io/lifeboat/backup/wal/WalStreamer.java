@@ -110,20 +110,25 @@ final class WalStreamer implements Runnable {
             long from = storedBefore >= 0 ? storedBefore : restart;
             try {
                 begin(replication, slot, history, from);
+                services.state().streaming(source.name(), services.instance(), id.systemId(), timeline,
+                        Lsn.format(segments.segmentStart()));
+                LOG.infof("streaming WAL of %s from %s on timeline %d (slot %s)", source.name(),
+                        Lsn.format(segments.segmentStart()), timeline, slot);
+                receive(replication, sql, history.endOf(timeline));
             } catch (SQLException e) {
-                if (storedBefore < 0 || restart <= storedBefore) {
+                // the server answers "requested WAL segment ... has already been removed" once streaming began
+                if (e.getMessage() == null || !e.getMessage().contains("has already been removed") || storedBefore < 0
+                        || restart <= storedBefore || segments.received() > Lsn.segmentStart(Lsn.segmentOf(from, SEGMENT), SEGMENT)) {
                     throw e;
                 }
                 int lostTimeline = known.get().timeline == null ? timeline : known.get().timeline;
                 String missing = Lsn.segmentName(lostTimeline, Lsn.segmentOf(storedBefore, SEGMENT), SEGMENT);
                 services.gap(source.name(), lostTimeline, missing, "the source no longer has the WAL from "
                         + Lsn.format(storedBefore) + " to " + Lsn.format(restart) + " (" + e.getMessage() + ")");
-                begin(replication, slot, history, restart);
+                // the next connection goes on from what the slot keeps
+                services.state().skipTo(source.name(), timelineOf(history, restart), Lsn.format(restart));
+                throw e;
             }
-            services.state().streaming(source.name(), services.instance(), id.systemId(), timeline, Lsn.format(segments.segmentStart()));
-            LOG.infof("streaming WAL of %s from %s on timeline %d (slot %s)", source.name(), Lsn.format(segments.segmentStart()),
-                    timeline, slot);
-            receive(replication, sql, history.endOf(timeline));
         }
     }
 

@@ -84,8 +84,29 @@ final class SampleRegistration {
                 {"kind": "directory", "path": "%s"}""".formatted(chroma));
         followPostgresPort(backup + "/sources/analytics-db");
         for (String source : new String[]{"analytics-db", "vector-store"}) {
-            firstBackup(backup, restore, source);
+            if (firstBackup(backup, restore, source) && "analytics-db".equals(source)) {
+                awaitRestorable(restore, source);
+            }
         }
+    }
+
+    /**
+     * A continuous source is restorable once its base backup is verified and the WAL after it is in the bucket: `up`
+     * returns then, so a drill or a point-in-time restore right after it has something to restore to.
+     */
+    private void awaitRestorable(String restoreUrl, String source) throws IOException {
+        Instant deadline = Instant.now().plusSeconds(120);
+        while (Instant.now().isBefore(deadline)) {
+            HttpResponse<String> window = send(HttpRequest.newBuilder(URI.create(restoreUrl + "/catalog/" + source + "/window")).GET());
+            String latest = window.statusCode() == 200 ? field(window.body(), "latest") : null;
+            if (latest != null) {
+                out.println("  " + source + " restorable from " + field(window.body(), "earliest") + " to " + latest
+                        + " (lifeboat window " + source + ")");
+                return;
+            }
+            ServerProcess.sleep(500);
+        }
+        out.println("  " + source + " is not restorable yet: its WAL has not reached the bucket (see lifeboat window " + source + ")");
     }
 
     private void putIfMissing(String url, String json) throws IOException {
@@ -123,13 +144,14 @@ final class SampleRegistration {
         out.println("  " + url.substring(url.indexOf('/', 8)) + " now points at port " + settings.protectedPgPort());
     }
 
-    private void firstBackup(String backupUrl, String restoreUrl, String source) throws IOException {
+    /** @return whether a first backup was taken now and completed */
+    private boolean firstBackup(String backupUrl, String restoreUrl, String source) throws IOException {
         // the bucket, not a database, says whether backups exist: after an infrastructure loss the new platform
         // must not make a backup of an empty system the "latest" one
         HttpResponse<String> inBucket = send(HttpRequest.newBuilder(URI.create(restoreUrl + "/catalog?limit=1&source=" + source)).GET());
         if (inBucket.body().contains("\"backupId\"")) {
             out.println("  " + source + " already has backups in the bucket");
-            return;
+            return false;
         }
         HttpResponse<String> started = send(HttpRequest.newBuilder(URI.create(backupUrl + "/backups"))
                 .header("Content-Type", "application/json")
@@ -146,11 +168,12 @@ final class SampleRegistration {
             if ("Completed".equals(phase) || "Failed".equals(phase)) {
                 out.println("  first backup of " + source + ": " + id + " " + phase
                         + ("Failed".equals(phase) ? " (" + field(body, "error") + ")" : ""));
-                return;
+                return "Completed".equals(phase);
             }
             ServerProcess.sleep(300);
         }
         out.println("  first backup of " + source + ": " + id + " still " + phase + " (see GET /backups/" + id + ")");
+        return false;
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
