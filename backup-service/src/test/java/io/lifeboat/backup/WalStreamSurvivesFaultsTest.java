@@ -229,10 +229,11 @@ class WalStreamSurvivesFaultsTest {
         assertThat(listing.histories()).containsKey(2);
         assertThat(listing.complete().get(1).size()).as("the two segments the old primary filled while the bucket was away")
                 .isGreaterThanOrEqualTo(completeBefore + 2);
+        // the window restores use is computed from the bucket: its coverage object follows the stream's state closely
+        await().atMost(Duration.ofSeconds(30)).until(() -> window("wal-failover").latest().filter(l -> !l.isBefore(onNew)).isPresent());
         RecoveryWindow window = window("wal-failover");
         assertThat(window.gaps()).as("the old timeline's end was read from the new primary: no gap").isEmpty();
         assertThat(window.ranges()).hasSize(1);
-        assertThat(window.latest()).hasValueSatisfying(latest -> assertThat(latest).isAfterOrEqualTo(onNew));
     }
 
     @Test

@@ -4,7 +4,7 @@ import io.lifeboat.http.ApiException;
 import io.lifeboat.http.Actors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.lifeboat.incident.incident.IncidentService;
+import io.lifeboat.incident.incident.AlertIntake;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
@@ -21,11 +21,11 @@ import java.util.Map;
 @Path("/alerts/alertmanager")
 public class AlertResource {
 
-    private final IncidentService incidents;
+    private final AlertIntake intake;
     private final SecurityIdentity identity;
 
-    public AlertResource(IncidentService incidents, SecurityIdentity identity) {
-        this.incidents = incidents;
+    public AlertResource(AlertIntake intake, SecurityIdentity identity) {
+        this.intake = intake;
         this.identity = identity;
     }
 
@@ -39,7 +39,7 @@ public class AlertResource {
         if (alerts == null || !alerts.isArray()) {
             throw ApiException.badField("alerts", "is required: the array of alerts of Alertmanager's webhook");
         }
-        List<IncidentService.Alert> parsed = new ArrayList<>();
+        List<AlertIntake.Alert> parsed = new ArrayList<>();
         for (int i = 0; i < alerts.size(); i++) {
             JsonNode a = alerts.get(i);
             String prefix = "alerts[" + i + "]";
@@ -55,10 +55,10 @@ public class AlertResource {
             Instant startsAt = time(a, "startsAt", prefix);
             Instant endsAt = "resolved".equals(status) ? time(a, "endsAt", prefix) : null;
             String summary = a.path("annotations").path("summary").asText(null);
-            parsed.add(new IncidentService.Alert(status, labels.getOrDefault("alertname", "unnamed"),
+            parsed.add(new AlertIntake.Alert(status, labels.getOrDefault("alertname", "unnamed"),
                     a.path("fingerprint").asText(null), startsAt, endsAt, summary, labels));
         }
-        List<String> touched = incidents.receiveAlerts(parsed, "alertmanager:" + Actors.of(identity));
+        List<String> touched = intake.receiveAlerts(parsed, "alertmanager:" + Actors.of(identity));
         return Map.of("alerts", parsed.size(), "incidents", touched.stream().distinct().toList());
     }
 

@@ -44,12 +44,7 @@ final class BackupSelection {
                             + source + " lists what there is"));
         }
         if (selector.isObject() && selector.has("at")) {
-            Instant at;
-            try {
-                at = Instant.parse(selector.get("at").asText());
-            } catch (DateTimeParseException e) {
-                throw ApiException.badField("backup.at", "must be an ISO-8601 instant such as 2026-11-25T02:00:00Z");
-            }
+            Instant at = BackupSelection.at(selector);
             return newestFirst.stream().filter(m -> !m.recoveryPointAt().isAfter(at)).findFirst().orElseThrow(() -> {
                 String earliest = newestFirst.isEmpty() ? "there are no backups of '" + source + "'"
                         : "the earliest recovery point of '" + source + "' is " + newestFirst.get(newestFirst.size() - 1).recoveryPointAt();
@@ -57,5 +52,14 @@ final class BackupSelection {
             });
         }
         throw ApiException.badField("backup", "must be \"latest\", a backup id, or {\"at\": \"<ISO instant>\"}");
+    }
+
+    /** The instant of a {@code {"at": ...}} selector. */
+    static Instant at(JsonNode selector) {
+        try {
+            return Instant.parse(selector.get("at").asText());
+        } catch (DateTimeParseException e) {
+            throw ApiException.badField("backup.at", "must be an ISO-8601 instant such as 2026-11-25T02:00:00Z");
+        }
     }
 }

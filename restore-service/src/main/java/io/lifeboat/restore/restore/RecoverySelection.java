@@ -8,7 +8,6 @@ import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.http.ApiException;
 
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 
@@ -44,12 +43,7 @@ final class RecoverySelection {
             return Optional.of(new Choice(plan.base(), "latest", null, plan.range().to()));
         }
         if (selector.isObject() && selector.has("at")) {
-            Instant at;
-            try {
-                at = Instant.parse(selector.get("at").asText());
-            } catch (DateTimeParseException e) {
-                throw ApiException.badField("backup.at", "must be an ISO-8601 instant such as 2026-11-25T02:00:00Z");
-            }
+            Instant at = BackupSelection.at(selector);
             RecoveryWindow.Plan plan = window.plan(at).orElseThrow(() -> ApiException.badField("backup.at",
                     at + " is outside the recoverability window of '" + source + "': " + window.describe() + gaps(window)));
             return Optional.of(new Choice(plan.base(), "time", at, at));
