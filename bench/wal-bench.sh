@@ -74,6 +74,7 @@ add() { T[$1]="${T[$1]:-} $2"; }
 sleep 2
 until [ "$(curl_json "$RESTORE/catalog/bench-wal/window" | jget "['latest']" | cut -c1-19)" \> "${POINT%Z}" ]; do sleep 0.5; done
 kill $RECEIVER; wait $RECEIVER 2>/dev/null || true
+POINT_PG="$(echo "$POINT" | sed 's/T/ /; s/Z$/+00/')"  # recovery_target_time takes PostgreSQL's timestamp form
 for f in "$WORK"/local-wal/*.partial; do [ -e "$f" ] && mv "$f" "${f%.partial}"; done
 for i in $(seq 1 "$RUNS"); do
   s=$(now)
@@ -90,7 +91,7 @@ for i in $(seq 1 "$RUNS"); do
   touch "$H/data/recovery.signal"
   chown -R postgres:postgres "$H" "$WORK/local-wal" 2>/dev/null || true
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$H/data" -w -t 600 -l "$H/log" -o "-p 23499 -c listen_addresses=127.0.0.1 \
-    -c unix_socket_directories=$H -c restore_command='cp $WORK/local-wal/%f %p' -c recovery_target_time='$POINT' \
+    -c unix_socket_directories=$H -c restore_command='cp $WORK/local-wal/%f %p' -c recovery_target_time='$POINT_PG' \
     -c recovery_target_action=promote -c archive_mode=off -c hot_standby=off" start > /dev/null
   until $PGBIN/psql -h 127.0.0.1 -p 23499 -U lifeboat -d postgres -tAc "SELECT NOT pg_is_in_recovery()" 2>/dev/null | grep -q t; do sleep 0.2; done
   add by_hand "$(secs "$s" "$(now)")"

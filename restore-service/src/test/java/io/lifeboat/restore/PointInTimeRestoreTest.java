@@ -109,6 +109,17 @@ class PointInTimeRestoreTest {
 
     @Test
     @Order(2)
+    void theFirstInstantOfTheWindowIsTheBaseBackupsConsistentState() throws Exception {
+        // the newest commit at or before that instant lies in the base backup's first WAL segment but before the
+        // backup's consistency point, where PostgreSQL cannot stop: the state is the consistency point itself
+        JsonPath r = restore("{\"at\": \"" + base.recoveryPointAt() + "\"}", "pitr_at_base");
+        assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
+        assertThat(fixtures.count("pitr_at_base", "SELECT count(*) FROM events WHERE note = 'before the base backup'")).isEqualTo(100);
+        assertThat(fixtures.count("pitr_at_base", "SELECT count(*) FROM events WHERE note = 'before T'")).isZero();
+    }
+
+    @Test
+    @Order(3)
     void theWindowRunsFromTheBaseBackupToTheStoredWal() {
         as("viewer").get("/catalog/pitr-shop/window").then().statusCode(200)
                 .body("earliest", is(base.recoveryPointAt().toString()))
@@ -118,7 +129,7 @@ class PointInTimeRestoreTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void anInstantOutsideTheWindowIsRefusedNamingTheWindow() {
         as("operator").contentType(ContentType.JSON).body("""
                 {"source": "pitr-shop", "backup": {"at": "%s"}, "target": "pitr-t", "mode": "new"}""".formatted(beforeBase))
@@ -132,7 +143,7 @@ class PointInTimeRestoreTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void theLatestRestoreReplaysTheWholeStoredWal() throws Exception {
         JsonPath r = restore("\"latest\"", "pitr_latest");
         assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
@@ -145,7 +156,7 @@ class PointInTimeRestoreTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aDamagedWalSegmentIsRefusedBeforeRecoveryStarts() throws Exception {
         String name = fixtures.uploaded().stream().sorted().reduce((a, b) -> b).orElseThrow();
         String key = fixtures.segmentKey(archive, name);
@@ -166,7 +177,7 @@ class PointInTimeRestoreTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aSegmentMissingFromTheBucketIsAGapThatEndsTheWindow() throws Exception {
         fixtures.sql("pitr_shop", "CREATE TABLE later (id int)");
         fixtures.archiveWal(archive);
@@ -191,7 +202,7 @@ class PointInTimeRestoreTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aDatabaseDroppedAfterTheInstantComesBack() throws Exception {
         long later = fixtures.count("pitr_shop", "SELECT count(*) FROM later");
         Thread.sleep(1100);

@@ -228,7 +228,7 @@ public class BackupRunner {
         if (source.continuous) {
             try {
                 walRetention.get().apply(source.name);
-                walAudit.get().audit(source.name); // the new base backup may make the stored WAL restorable now
+                walAudit.get().afterBaseBackup(source.name); // the new base backup may make the stored WAL restorable now
             } catch (RuntimeException e) {
                 LOG.warnf("WAL audit of %s after backup %s: %s", source.name, backupId, e.getMessage());
             }

@@ -7,6 +7,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -22,12 +23,15 @@ import java.util.concurrent.ConcurrentHashMap;
 public class WalAudit {
 
     private static final Logger LOG = Logger.getLogger(WalAudit.class);
+    private static final Duration FOLLOW_UP_FOR = Duration.ofMinutes(5);
 
     private final WalStreams streams;
     private final WalArchive archive;
     private final BackupBucket bucket;
     private final WalState state;
     private final Map<String, Set<String>> reportedGaps = new ConcurrentHashMap<>();
+    /** Sources with a new base backup whose WAL was not restorable yet, and until when to look again soon. */
+    private final Map<String, Instant> followUps = new ConcurrentHashMap<>();
 
     public WalAudit(WalStreams streams, WalArchive archive, BackupBucket bucket, WalState state) {
         this.streams = streams;
@@ -48,8 +52,31 @@ public class WalAudit {
         }
     }
 
-    /** Audits one source now (also after each of its base backups); returns its window. */
-    public RecoveryWindow audit(String source) {
+    /**
+     * After a base backup: the WAL that makes it consistent usually reaches the bucket a flush later, so the source is
+     * audited again every few seconds until it is restorable (for a few minutes at most), not only at the next round.
+     */
+    public void afterBaseBackup(String source) {
+        if (!audit(source)) {
+            followUps.put(source, Instant.now().plus(FOLLOW_UP_FOR));
+        }
+    }
+
+    @Scheduled(every = "2s", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void followUp() {
+        for (Map.Entry<String, Instant> e : followUps.entrySet()) {
+            try {
+                if (audit(e.getKey()) || Instant.now().isAfter(e.getValue())) {
+                    followUps.remove(e.getKey());
+                }
+            } catch (RuntimeException ex) {
+                LOG.debugf("WAL audit of %s could not run: %s", e.getKey(), ex.getMessage());
+            }
+        }
+    }
+
+    /** Audits one source now; returns whether its stored WAL is restorable. */
+    public boolean audit(String source) {
         // the coverage first: the window, read after it, reaches at least that far when the chain is whole
         String systemId = state.get(source).map(w -> w.systemId).orElse(null);
         Instant covered = systemId == null ? null : archive.coverage(source, systemId).map(c -> c.coveredUntil()).orElse(null);
@@ -63,6 +90,6 @@ public class WalAudit {
         // restorable: the current cluster's newest stored WAL is reached from one of its verified base backups
         boolean restorable = covered != null && window.ranges().stream().anyMatch(r -> !r.to().isBefore(covered));
         state.restorable(source, systemId, restorable);
-        return window;
+        return restorable;
     }
 }

@@ -85,23 +85,23 @@ final class SampleRegistration {
         followPostgresPort(backup + "/sources/analytics-db");
         for (String source : new String[]{"analytics-db", "vector-store"}) {
             if (firstBackup(backup, restore, source) && "analytics-db".equals(source)) {
-                awaitRestorable(restore, source);
+                awaitRestorable(backup, source);
             }
         }
     }
 
     /**
-     * A continuous source is restorable once its base backup is verified and the WAL after it is in the bucket: `up`
-     * returns then, so a drill or a point-in-time restore right after it has something to restore to.
+     * A continuous source is restorable once its base backup is verified and the WAL after it is in the bucket (as
+     * backup-service's audit of the bucket finds): `up` returns then, so that a drill or a point-in-time restore right
+     * after it has something to restore to.
      */
-    private void awaitRestorable(String restoreUrl, String source) throws IOException {
+    private void awaitRestorable(String backupUrl, String source) throws IOException {
         Instant deadline = Instant.now().plusSeconds(120);
         while (Instant.now().isBefore(deadline)) {
-            HttpResponse<String> window = send(HttpRequest.newBuilder(URI.create(restoreUrl + "/catalog/" + source + "/window")).GET());
-            String latest = window.statusCode() == 200 ? field(window.body(), "latest") : null;
-            if (latest != null) {
-                out.println("  " + source + " restorable from " + field(window.body(), "earliest") + " to " + latest
-                        + " (lifeboat window " + source + ")");
+            HttpResponse<String> wal = send(HttpRequest.newBuilder(URI.create(backupUrl + "/sources/" + source + "/wal")).GET());
+            String until = wal.statusCode() == 200 ? field(wal.body(), "restorableUntil") : null;
+            if (until != null) {
+                out.println("  " + source + " restorable up to " + until + " (lifeboat window " + source + ")");
                 return;
             }
             ServerProcess.sleep(500);

@@ -1,6 +1,7 @@
 package io.lifeboat.restore.restore;
 
 import io.lifeboat.bucket.BackupBucket;
+import io.lifeboat.bucket.wal.Lsn;
 import io.lifeboat.bucket.wal.RecoveryWindow;
 import io.lifeboat.bucket.wal.WalArchive;
 import io.lifeboat.events.restore.CheckResult;
@@ -106,9 +107,12 @@ class PointInTimeRestore {
             RecoveryServer.Target stopAt = recoveryTarget;
             if (recoveryTarget.kind().equals("time")) {
                 // stop right after the last commit at or before the instant, found in the fetched WAL; when no
-                // transaction committed by then, the base backup's consistency point is that state
+                // transaction committed by then after the base backup ended (PostgreSQL cannot stop before its
+                // consistency point), the consistency point is that state
+                long consistent = Lsn.parse(chosen.physical().stopLsn());
                 var last = CommitLocator.lastCommitAtOrBefore(binDir, folder.resolve("wal"), fetched.get().names(), recoveryTarget.at());
-                stopAt = last.map(found -> recoveryTarget.atPosition(found.lsn())).orElse(RecoveryServer.Target.immediate());
+                stopAt = last.filter(found -> found.lsn() >= consistent).map(found -> recoveryTarget.atPosition(found.lsn()))
+                        .orElse(RecoveryServer.Target.immediate());
             }
             RecoveryServer.Target stop = stopAt;
             journal.step(restore.id, "recover", () -> describe(server.recover(folder.resolve("wal"), stop,

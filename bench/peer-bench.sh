@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Peer benchmark (issue 14): Lifeboat against what a user would pick instead, on the same S3Proxy, the same data,
+# rounds interleaved, medians quoted:
+#   script   `pg_dump -Fc -Z0 | zstd -T2 -3 | aws s3 cp -` (awscli 2.9) and `tar | zstd | aws s3 cp -`, and back
+#   restic   0.14, a new S3 repository per round (no dedup head start), --compression auto
+#   rclone   1.60, the directory file by file, no compression (checks MD5 on upload and download)
+#   pgbackrest 2.45, full physical backup of the cluster holding the database (posix repo: its S3 driver needs TLS)
+# Lifeboat's times are request -> Completed; the read-back verification that follows a backup is its own line.
+# Writes bench/results/peers-<date>.md.
+#   bash bench/peer-bench.sh                                      # ~1 GiB database and directory, 3 rounds
+#   ROWS=73000 USAGE=150000 N_SEG=2 RUNS=1 bash bench/peer-bench.sh   # small smoke run
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+for tool in restic rclone pgbackrest; do command -v "$tool" >/dev/null || apt-get install -y -qq "$tool" >/dev/null; done
+[ -x /usr/bin/aws ] || apt-get install -y -qq awscli >/dev/null
+AWS=/usr/bin/aws # a pip aws v1 may come first on PATH
+bench_up
+bench_data
+
+S3="http://127.0.0.1:$LIFEBOAT_S3_PORT"
+export AWS_ACCESS_KEY_ID="${LIFEBOAT_S3_ACCESS_KEY:-lifeboat}" AWS_SECRET_ACCESS_KEY="${LIFEBOAT_S3_SECRET_KEY:-lifeboat-secret}"
+export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE="$WORK/aws-config"
+printf '[default]\ns3 =\n    addressing_style = path\n' > "$AWS_CONFIG_FILE"
+PEERS=peer-bench
+$AWS --endpoint-url "$S3" s3 mb "s3://$PEERS" >/dev/null 2>&1 || true
+export RESTIC_PASSWORD=bench
+RESTIC_OPTS=(-o s3.region=us-east-1 -o s3.bucket-lookup=path --compression auto -q)
+export RCLONE_CONFIG_PEER_TYPE=s3 RCLONE_CONFIG_PEER_PROVIDER=Other RCLONE_CONFIG_PEER_ENDPOINT="$S3" \
+  RCLONE_CONFIG_PEER_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_PEER_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
+  RCLONE_CONFIG_PEER_REGION=us-east-1 RCLONE_CONFIG_PEER_FORCE_PATH_STYLE=true
+RCLONE="env -u AWS_CA_BUNDLE rclone"
+
+# pgBackRest backs up the whole cluster that holds bench_analytics, as the postgres user that owns it
+PGDATA_DIR=$($PSQL -d postgres -tAc "SHOW data_directory")
+mkdir -p "$WORK/pgbackrest-repo" "$WORK/pgbackrest-log"; chown -R postgres:postgres "$WORK/pgbackrest-repo" "$WORK/pgbackrest-log"
+cat > "$WORK/pgbackrest.conf" <<EOF
+[global]
+repo1-path=$WORK/pgbackrest-repo
+compress-type=zst
+process-max=2
+archive-check=n
+start-fast=y
+log-path=$WORK/pgbackrest-log
+log-level-console=warn
+lock-path=$WORK/pgbackrest-log
+
+[bench]
+pg1-path=$PGDATA_DIR
+pg1-port=$LIFEBOAT_PG_PORT
+pg1-host-user=postgres
+pg1-user=lifeboat
+EOF
+chmod 644 "$WORK/pgbackrest.conf"
+PGBR="runuser -u postgres -- env PGPASSWORD=$PGPASSWORD pgbackrest --config=$WORK/pgbackrest.conf --stanza=bench"
+$PGBR stanza-create >/dev/null 2>&1 || $PGBR stanza-upgrade >/dev/null
+
+curl_json -X PUT "$BACKUP/sources/bench-db" -d "{\"kind\":\"postgres\",\"host\":\"127.0.0.1\",\"port\":$LIFEBOAT_PG_PORT,\"database\":\"bench_analytics\",\"user\":\"lifeboat\",\"passwordRef\":\"env:LIFEBOAT_SECRET_SAMPLE_PG\",\"retention\":{\"keepLast\":2}}" >/dev/null
+curl_json -X PUT "$BACKUP/sources/bench-dir" -d "{\"kind\":\"directory\",\"path\":\"$CHROMA\",\"retention\":{\"keepLast\":2}}" >/dev/null
+curl_json -X PUT "$RESTORE/targets/bench-peer-pg" -d "{\"kind\":\"postgres\",\"host\":\"127.0.0.1\",\"port\":$LIFEBOAT_PG_PORT,\"database\":\"bench_peer_home\",\"user\":\"lifeboat\",\"passwordRef\":\"env:LIFEBOAT_SECRET_SAMPLE_PG\"}" >/dev/null
+mkdir -p "$WORK/peer-restored"
+curl_json -X PUT "$RESTORE/targets/bench-peer-dir" -d "{\"kind\":\"directory\",\"path\":\"$WORK/peer-restored/chroma_db\"}" >/dev/null
+warm() { cat "$CHROMA"/*.sqlite3 "$CHROMA"/*/* > /dev/null; $PSQL -d bench_analytics -c "SELECT count(*) FROM analytics" >/dev/null; }
+
+declare -A T
+add() { T[$1]="${T[$1]:-} $2"; }
+run() { local name=$1; shift; local s; s=$(now); "$@"; add "$name" "$(secs "$s" "$(now)")"; }
+fresh_db() { $PSQL -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; $PSQL -d postgres -c "CREATE DATABASE $1"; }
+drop_db() { $PSQL -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
+PGD="$PGBIN/pg_dump $PGCONN -d bench_analytics"
+
+# One Lifeboat backup: adds its request -> Completed time, then waits out (and times) the read-back verification
+lifeboat_backup() { # name source
+  local s id body c
+  s=$(now); id=$(curl_json -X POST "$BACKUP/backups" -d "{\"source\":\"$2\"}" | jget "['id']")
+  body=$(await_final "$BACKUP/backups/$id"); c=$(now); add "$1" "$(secs "$s" "$c")"
+  [ "$(echo "$body" | jget "['phase']")" = Completed ] || { echo "$body" >&2; exit 1; }
+  until curl_json "$BACKUP/backups/$id" | grep -q '"verification"'; do sleep 0.1; done
+  add "$1_verify" "$(secs "$c" "$(now)")"
+}
+lifeboat_restore() { # name source target restoreAs
+  local s rid body
+  s=$(now); rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"$2\",\"target\":\"$3\",\"mode\":\"new\",\"restoreAs\":\"$4\"}" | jget "['id']")
+  body=$(await_final "$RESTORE/restores/$rid"); add "$1" "$(secs "$s" "$(now)")"
+  [ "$(echo "$body" | jget "['phase']")" = Completed ] || { echo "$body" >&2; exit 1; }
+}
+
+for i in $(seq 1 "$RUNS"); do
+  echo "round $i/$RUNS"
+  warm
+  # to-file limits of the same work (issue 14's second bar)
+  run file_db bash -c "$PGD -Fc -Z0 | zstd -q -T2 -3 > '$WORK/db.dump.zst'"
+  run file_dir bash -c "tar cf - -C '$WORK' chroma_db | zstd -q -T2 -3 > '$WORK/dir.tar.zst'"
+  # database backup
+  lifeboat_backup lifeboat_db bench-db
+  run script_db bash -c "$PGD -Fc -Z0 | zstd -q -T2 -3 | $AWS --endpoint-url $S3 s3 cp - s3://$PEERS/script/db-$i.dump.zst --only-show-errors"
+  run restic_db bash -c "restic -r s3:$S3/$PEERS/restic-db-$i ${RESTIC_OPTS[*]} init --repository-version 2 >/dev/null && $PGD -Fc -Z0 | restic -r s3:$S3/$PEERS/restic-db-$i ${RESTIC_OPTS[*]} backup --stdin --stdin-filename db.dump >/dev/null"
+  run pgbackrest_db bash -c "$PGBR --type=full backup"
+  # directory backup
+  lifeboat_backup lifeboat_dir bench-dir
+  run script_dir bash -c "tar cf - -C '$WORK' chroma_db | zstd -q -T2 -3 | $AWS --endpoint-url $S3 s3 cp - s3://$PEERS/script/dir-$i.tar.zst --only-show-errors"
+  run restic_dir bash -c "restic -r s3:$S3/$PEERS/restic-dir-$i ${RESTIC_OPTS[*]} init --repository-version 2 >/dev/null && cd '$WORK' && restic -r s3:$S3/$PEERS/restic-dir-$i ${RESTIC_OPTS[*]} backup chroma_db >/dev/null"
+  run rclone_dir bash -c "$RCLONE copy '$CHROMA' peer:$PEERS/rclone-$i/chroma_db --transfers 4"
+
+  # database restore into a new database
+  fresh_db bench_file_r; run file_db_restore bash -c "zstd -dc '$WORK/db.dump.zst' | $PGBIN/pg_restore $PGCONN --exit-on-error -d bench_file_r"; drop_db bench_file_r
+  lifeboat_restore lifeboat_db_restore bench-db bench-peer-pg "bench_lifeboat_r$i"; drop_db "bench_lifeboat_r$i"
+  fresh_db bench_script_r
+  run script_db_restore bash -c "$AWS --endpoint-url $S3 s3 cp s3://$PEERS/script/db-$i.dump.zst - | zstd -dc | $PGBIN/pg_restore $PGCONN --exit-on-error -d bench_script_r"
+  drop_db bench_script_r; fresh_db bench_restic_r
+  run restic_db_restore bash -c "restic -r s3:$S3/$PEERS/restic-db-$i ${RESTIC_OPTS[*]} dump latest db.dump | $PGBIN/pg_restore $PGCONN --exit-on-error -d bench_restic_r"
+  drop_db bench_restic_r
+
+  # directory restore
+  X="$WORK/peer-x"
+  rm -rf "$X"; mkdir -p "$X"; run file_dir_restore bash -c "zstd -dc '$WORK/dir.tar.zst' | tar xf - -C '$X'"
+  lifeboat_restore lifeboat_dir_restore bench-dir bench-peer-dir "dir_$i"; rm -rf "$WORK/peer-restored/dir_$i"
+  rm -rf "$X"; mkdir -p "$X"; run script_dir_restore bash -c "$AWS --endpoint-url $S3 s3 cp s3://$PEERS/script/dir-$i.tar.zst - | zstd -dc | tar xf - -C '$X'"
+  rm -rf "$X"; mkdir -p "$X"; run restic_dir_restore bash -c "restic -r s3:$S3/$PEERS/restic-dir-$i ${RESTIC_OPTS[*]} restore latest --target '$X' >/dev/null"
+  rm -rf "$X"; mkdir -p "$X"; run rclone_dir_restore bash -c "$RCLONE copy peer:$PEERS/rclone-$i/chroma_db '$X/chroma_db' --transfers 4"
+  rm -rf "$X"
+done
+
+m() { median ${T[$1]}; }
+r() { ratio "$(m "$1")" "$(m "$2")"; }
+OUT="$REPO/bench/results/peers-$(date -u +%Y%m%dT%H%M%SZ).md"; mkdir -p "$(dirname "$OUT")"
+{
+  echo "## Peer benchmark $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores, medians of $RUNS interleaved rounds, same S3Proxy"
+  echo
+  echo "Database bench_analytics $((DBSIZE / 1048576)) MiB; directory $((DIRSIZE / 1048576)) MiB. Cells: median s (Lifeboat ÷ peer)."
+  echo
+  echo "| operation | Lifeboat | \`aws s3 cp\` + zstd script | restic $(restic version | cut -d' ' -f2) (new repo) | rclone (no compression) | pgBackRest (posix repo, whole cluster) | to a local file (limit) |"
+  echo "|---|---|---|---|---|---|---|"
+  echo "| database backup | **$(m lifeboat_db)** | $(m script_db) ($(r lifeboat_db script_db)) | $(m restic_db) ($(r lifeboat_db restic_db)) | — | $(m pgbackrest_db) ($(r lifeboat_db pgbackrest_db)) | $(m file_db) ($(r lifeboat_db file_db)) |"
+  echo "| directory backup | **$(m lifeboat_dir)** | $(m script_dir) ($(r lifeboat_dir script_dir)) | $(m restic_dir) ($(r lifeboat_dir restic_dir)) | $(m rclone_dir) ($(r lifeboat_dir rclone_dir)) | — | $(m file_dir) ($(r lifeboat_dir file_dir)) |"
+  echo "| database restore (new db) | **$(m lifeboat_db_restore)** | $(m script_db_restore) ($(r lifeboat_db_restore script_db_restore)) | $(m restic_db_restore) ($(r lifeboat_db_restore restic_db_restore)) | — | — | $(m file_db_restore) ($(r lifeboat_db_restore file_db_restore)) |"
+  echo "| directory restore | **$(m lifeboat_dir_restore)** | $(m script_dir_restore) ($(r lifeboat_dir_restore script_dir_restore)) | $(m restic_dir_restore) ($(r lifeboat_dir_restore restic_dir_restore)) | $(m rclone_dir_restore) ($(r lifeboat_dir_restore rclone_dir_restore)) | — | $(m file_dir_restore) ($(r lifeboat_dir_restore file_dir_restore)) |"
+  echo
+  echo "Read-back verification after a Lifeboat backup (not in the lines above): database $(m lifeboat_db_verify) s, directory $(m lifeboat_dir_verify) s."
+  echo
+  echo "Raw runs (s):"
+  for k in $(printf '%s\n' "${!T[@]}" | sort); do echo "- $k:${T[$k]}"; done
+} | tee "$OUT"
+rm -f "$WORK/db.dump.zst" "$WORK/dir.tar.zst"
+[ -n "${KEEP_STACK:-}" ] || "$REPO/lifeboat" down >/dev/null
