@@ -32,6 +32,7 @@ RCLONE="env -u AWS_CA_BUNDLE rclone"
 
 # pgBackRest backs up the whole cluster that holds bench_analytics, as the postgres user that owns it
 PGDATA_DIR=$($PSQL -d postgres -tAc "SHOW data_directory")
+PGSOCKET=$($PSQL -d postgres -tAc "SHOW unix_socket_directories" | cut -d, -f1)
 mkdir -p "$WORK/pgbackrest-repo" "$WORK/pgbackrest-log"; chown -R postgres:postgres "$WORK/pgbackrest-repo" "$WORK/pgbackrest-log"
 cat > "$WORK/pgbackrest.conf" <<EOF
 [global]
@@ -47,7 +48,7 @@ lock-path=$WORK/pgbackrest-log
 [bench]
 pg1-path=$PGDATA_DIR
 pg1-port=$LIFEBOAT_PG_PORT
-pg1-host-user=postgres
+pg1-socket-path=$PGSOCKET
 pg1-user=lifeboat
 EOF
 chmod 644 "$WORK/pgbackrest.conf"
