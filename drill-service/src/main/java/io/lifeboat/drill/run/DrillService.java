@@ -73,7 +73,9 @@ public class DrillService {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
         Drill drill = QuarkusTransaction.requiringNew().call(() -> {
             Drill d = new Drill();
-            d.id = "drill-" + ID_TIME.format(now) + "-" + scenario.name;
+            // a random tail: two drills of one scenario can be asked for within the same second
+            d.id = "drill-" + ID_TIME.format(now) + "-" + scenario.name + "-"
+                    + java.util.UUID.randomUUID().toString().substring(0, 4);
             d.scenario = scenario.name;
             d.phase = "Scheduled";
             d.scheduledFor = now;
