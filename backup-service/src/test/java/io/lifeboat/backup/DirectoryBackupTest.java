@@ -7,6 +7,7 @@ import com.google.crypto.tink.StreamingAead;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import io.agroal.api.AgroalDataSource;
 import io.lifeboat.bucket.S3Config;
+import io.lifeboat.bucket.StoredObjectDigest;
 import io.lifeboat.events.EventCodec;
 import io.lifeboat.events.storage.BackupManifest;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,11 +24,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Random;
 
@@ -62,8 +61,12 @@ class DirectoryBackupTest {
         assertThat(b.getString("manifestKey")).isEqualTo(b.getString("objectKey").replace("/data", "/manifest.json"));
 
         byte[] stored = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(b.getString("objectKey"))).asByteArray();
-        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(stored));
         BackupManifest manifest = manifest(b.getString("manifestKey"));
+        assertThat(manifest.formatVersion()).isEqualTo(3);
+        assertThat(manifest.partBytes()).isEqualTo(16L * 1024 * 1024);
+        StoredObjectDigest digest = new StoredObjectDigest(manifest.partBytes());
+        digest.update(stored, 0, stored.length);
+        String sha = digest.hex();
         assertThat(manifest.sha256()).isEqualTo(sha).isEqualTo(b.getString("sha256"));
         assertThat(manifest.storedBytes()).isEqualTo(stored.length).isEqualTo(b.getLong("storedBytes"));
         assertThat(manifest.compression()).isEqualTo("zstd");

@@ -156,11 +156,11 @@ final class BackupFixtures {
         byte[] data = stored.toByteArray();
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
         s3.putObject(b -> b.bucket(BUCKET).key(folder + "data"), RequestBody.fromBytes(data));
-        BackupManifest manifest = new BackupManifest(BackupManifest.FORMAT_VERSION, backupId, source, kind, point, point,
+        BackupManifest manifest = new BackupManifest(2 /* one PUT, whole-object sha256: backups written before format 3 */, backupId, source, kind, point, point,
                 point.plusSeconds(1), plain.length, data.length, sha, folder + "data", "zstd", encryption, database, path,
                 database == null ? null : "127.0.0.1", database == null ? null : TestServers.get().postgres().port(),
                 counts == null ? null : counts[0], counts == null ? null : counts[1],
-                Map.of("fixture", "restore-service test"), rowCounts, newestTimestamps, roles, null, null);
+                Map.of("fixture", "restore-service test"), rowCounts, newestTimestamps, roles, null, null, null);
         writeManifest(s3, folder + "manifest.json", manifest);
         return manifest;
     }

@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs one backup: pre-hook, read the source ({@link SourceReader}), compress with multi-threaded zstd,
- * optionally encrypt, and stream into an S3 multipart upload that hashes every stored byte; post-hook (always);
+ * optionally encrypt, and stream into an S3 multipart upload that hashes every stored byte once; post-hook (always);
  * then the commit ({@link BackupCommit}: manifest last, then Completed with its event). Any failure aborts the
  * upload, so no manifest and no partial object remain. Afterwards the backup is read back and retention applied.
  */
@@ -156,7 +156,7 @@ public class BackupRunner {
                 throw new BackupFailure("upload", "cannot complete the upload: " + e.getMessage(), e);
             }
             BackupManifest manifest = manifest(source, backupId, startedAt, sourceRead, read.get(), upload.total(), sha256,
-                    objectKey);
+                    upload.partBytes(), objectKey);
             commit.commit(manifest);
             metrics.timer("lifeboat_backup_duration", "source", source.name, "kind", source.kind.name())
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -205,7 +205,7 @@ public class BackupRunner {
     }
 
     private BackupManifest manifest(Source source, String backupId, Instant startedAt, SourceRead read, long sizeBytes,
-                                    long storedBytes, String sha256, String objectKey) {
+                                    long storedBytes, String sha256, long partBytes, String objectKey) {
         Encryption encryptionInfo = source.encryption ? encryption.describe() : null;
         boolean postgres = source.kind == SourceKind.postgres;
         return new BackupManifest(BackupManifest.FORMAT_VERSION, backupId, source.name, source.kind.name(),
@@ -213,7 +213,7 @@ public class BackupRunner {
                 sha256, objectKey, "zstd", encryptionInfo,
                 postgres ? source.databaseName : null, postgres ? null : source.path,
                 postgres ? source.host : null, postgres ? source.port : null, read.fileCount(), read.fileBytes(),
-                read.toolVersions(), read.rowCounts(), read.newestTimestamps(), read.roles(), read.physical(), null);
+                read.toolVersions(), read.rowCounts(), read.newestTimestamps(), read.roles(), read.physical(), partBytes, null);
     }
 
     /** A backup counts for the RPO once read back and found intact (DESIGN: completed and verified). */

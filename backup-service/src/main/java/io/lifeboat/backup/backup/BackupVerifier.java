@@ -2,6 +2,7 @@ package io.lifeboat.backup.backup;
 
 import io.lifeboat.http.ApiException;
 import io.lifeboat.bucket.BackupBucket;
+import io.lifeboat.bucket.StoredObjectDigest;
 import io.lifeboat.bucket.UntrustedManifest;
 import io.lifeboat.events.backup.BackupVerified;
 import io.lifeboat.events.storage.BackupManifest;
@@ -12,9 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.io.InputStream;
-import java.security.MessageDigest;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -106,7 +105,7 @@ public class BackupVerifier {
         if (!m.sha256().equals(b.sha256)) {
             return "manifest sha256 " + m.sha256() + " differs from the catalogue's " + b.sha256;
         }
-        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        StoredObjectDigest digest = new StoredObjectDigest(m.partBytes());
         long size = 0;
         try (InputStream in = bucket.read(b.objectKey)) {
             byte[] buf = new byte[1 << 20];
@@ -116,7 +115,7 @@ public class BackupVerifier {
                 size += n;
             }
         }
-        String actual = HexFormat.of().formatHex(digest.digest());
+        String actual = digest.hex();
         if (size != m.storedBytes()) {
             return "object holds " + size + " bytes, the manifest says " + m.storedBytes();
         }

@@ -1,5 +1,6 @@
 package io.lifeboat.backup.storage;
 
+import io.lifeboat.bucket.StoredObjectDigest;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
@@ -9,23 +10,25 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
+import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 
 /**
- * Streams bytes into an S3 multipart upload: fills a part while earlier parts upload in parallel, hashes every
- * byte stored (SHA-256), and never touches the local disk. Memory is bounded by part size x (concurrency + 1).
- * The upload becomes an object only on {@link #close()}; {@link #abort()} discards it.
+ * Streams bytes into an S3 multipart upload: fills a part while earlier parts upload in parallel, and never touches
+ * the local disk. Each part is hashed once (SHA-256, on its upload thread) and sent with that digest, which S3
+ * checks on arrival; the object's digest is composed from them ({@link StoredObjectDigest}). Memory is bounded by
+ * part size x (concurrency + 1). The upload becomes an object only on {@link #complete()}; {@link #abort()}
+ * discards it.
  */
 public final class MultipartUploadStream extends OutputStream {
 
@@ -36,8 +39,9 @@ public final class MultipartUploadStream extends OutputStream {
     private final int partSize;
     private final ExecutorService executor;
     private final Semaphore inFlight;
-    private final MessageDigest sha256;
-    private final List<Future<CompletedPart>> parts = new ArrayList<>();
+    private final List<Future<UploadedPart>> parts = new ArrayList<>();
+    /** Part buffers whose upload finished, reused: at most concurrency + 1 are ever allocated (no GC churn). */
+    private final ConcurrentLinkedQueue<byte[]> freeBuffers = new ConcurrentLinkedQueue<>();
     private byte[] buffer;
     private int filled;
     private long total;
@@ -51,11 +55,6 @@ public final class MultipartUploadStream extends OutputStream {
         this.partSize = partSize;
         this.executor = executor;
         this.inFlight = new Semaphore(concurrency);
-        try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
         this.uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(bucket).key(key)
                 .contentType("application/octet-stream").build()).uploadId();
         this.buffer = new byte[partSize];
@@ -63,6 +62,11 @@ public final class MultipartUploadStream extends OutputStream {
 
     public String uploadId() {
         return uploadId;
+    }
+
+    /** The piece size of this object's digest (every part but the last has exactly this many bytes). */
+    public long partBytes() {
+        return partSize;
     }
 
     /** Bytes stored so far. */
@@ -78,7 +82,6 @@ public final class MultipartUploadStream extends OutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         ensureOpen();
-        sha256.update(b, off, len);
         total += len;
         while (len > 0) {
             int n = Math.min(len, partSize - filled);
@@ -103,29 +106,37 @@ public final class MultipartUploadStream extends OutputStream {
         byte[] data = buffer;
         int length = filled;
         int partNumber = parts.size() + 1;
-        buffer = new byte[partSize];
+        byte[] next = freeBuffers.poll();
+        buffer = next != null ? next : new byte[partSize];
         filled = 0;
         parts.add(executor.submit(() -> {
             try {
+                MessageDigest sha256 = StoredObjectDigest.sha256();
+                sha256.update(data, 0, length);
+                byte[] digest = sha256.digest();
+                String checksum = Base64.getEncoder().encodeToString(digest);
+                // streamed from the buffer, not copied (RequestBody.fromBytes copies 16 MiB per part)
                 String etag = s3.uploadPart(UploadPartRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
-                                .partNumber(partNumber).contentLength((long) length).build(),
-                        RequestBody.fromBytes(length == data.length ? data : java.util.Arrays.copyOf(data, length))).eTag();
-                return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
+                                .partNumber(partNumber).contentLength((long) length).checksumSHA256(checksum).build(),
+                        RequestBody.fromContentProvider(() -> new ByteArrayInputStream(data, 0, length), length,
+                                "application/octet-stream")).eTag();
+                return new UploadedPart(CompletedPart.builder().partNumber(partNumber).eTag(etag).build(), digest);
             } finally {
+                freeBuffers.add(data); // before the permit: a new part may then reuse it
                 inFlight.release();
             }
         }));
     }
 
     private void checkFailedParts() throws IOException {
-        for (Future<CompletedPart> part : parts) {
+        for (Future<UploadedPart> part : parts) {
             if (part.isDone()) {
                 awaitPart(part);
             }
         }
     }
 
-    private static CompletedPart awaitPart(Future<CompletedPart> part) throws IOException {
+    private static UploadedPart awaitPart(Future<UploadedPart> part) throws IOException {
         try {
             return part.get();
         } catch (InterruptedException e) {
@@ -136,21 +147,23 @@ public final class MultipartUploadStream extends OutputStream {
         }
     }
 
-    /** Uploads the last part and completes the upload; returns the hex SHA-256 of every byte stored. */
+    /** Uploads the last part and completes the upload; returns the object's digest ({@link StoredObjectDigest}). */
     public String complete() throws IOException {
         ensureOpen();
         if (filled > 0 || parts.isEmpty()) {
             submitPart();
         }
         List<CompletedPart> completed = new ArrayList<>();
-        for (Future<CompletedPart> part : parts) {
-            completed.add(awaitPart(part));
+        List<byte[]> digests = new ArrayList<>();
+        for (Future<UploadedPart> part : parts) { // in part order
+            UploadedPart uploaded = awaitPart(part);
+            completed.add(uploaded.part());
+            digests.add(uploaded.sha256());
         }
-        completed.sort(Comparator.comparingInt(CompletedPart::partNumber));
         s3.completeMultipartUpload(CompleteMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId)
                 .multipartUpload(CompletedMultipartUpload.builder().parts(completed).build()).build());
         closed = true;
-        return HexFormat.of().formatHex(sha256.digest());
+        return StoredObjectDigest.composite(digests);
     }
 
     /** Discards everything uploaded; safe to call more than once. */
@@ -160,7 +173,7 @@ public final class MultipartUploadStream extends OutputStream {
         }
         closed = true;
         parts.forEach(p -> p.cancel(true));
-        for (Future<CompletedPart> part : parts) {
+        for (Future<UploadedPart> part : parts) {
             try {
                 part.get();
             } catch (Exception ignored) {
@@ -174,6 +187,9 @@ public final class MultipartUploadStream extends OutputStream {
     @Override
     public void close() {
         // intentionally empty
+    }
+
+    private record UploadedPart(CompletedPart part, byte[] sha256) {
     }
 
     private void ensureOpen() throws IOException {

@@ -15,7 +15,9 @@ import java.util.Map;
  * the roles the database needs (no passwords), for a restore into a cluster that lacks them. A directory source names its {@code path} and
  * records the {@code fileCount} and {@code fileBytes} of its regular files, which a restore must give back
  * exactly. A base backup of a continuous source carries {@code physical} (its data is a {@code pg_basebackup}
- * tar, restorable only with the WAL archive). {@code mac} authenticates everything else (a key kept outside the bucket): a manifest without a valid
+ * tar, restorable only with the WAL archive). From format 3, {@code partBytes} says how {@code sha256} is composed:
+ * the SHA-256 over the SHA-256 of each {@code partBytes}-long piece of the stored object (as S3 composes multipart
+ * checksums); without it (format 2), {@code sha256} is the whole object's. {@code mac} authenticates everything else (a key kept outside the bucket): a manifest without a valid
  * one was not written by this Lifeboat.
  */
 public record BackupManifest(int formatVersion, String backupId, String source, String kind, Instant recoveryPointAt,
@@ -24,9 +26,9 @@ public record BackupManifest(int formatVersion, String backupId, String source, 
                              String host, Integer port, Long fileCount, Long fileBytes,
                              Map<String, String> toolVersions, Map<String, Long> rowCounts,
                              Map<String, NewestTimestamp> newestTimestamps, String roles, PhysicalBackup physical,
-                             String mac) {
+                             Long partBytes, String mac) {
 
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
     public static final String DATA = "data";
     public static final String MANIFEST = "manifest.json";
 
@@ -34,6 +36,6 @@ public record BackupManifest(int formatVersion, String backupId, String source, 
     public BackupManifest withMac(String mac) {
         return new BackupManifest(formatVersion, backupId, source, kind, recoveryPointAt, startedAt, completedAt, sizeBytes,
                 storedBytes, sha256, objectKey, compression, encryption, database, path, host, port, fileCount, fileBytes,
-                toolVersions, rowCounts, newestTimestamps, roles, physical, mac);
+                toolVersions, rowCounts, newestTimestamps, roles, physical, partBytes, mac);
     }
 }

@@ -3,15 +3,12 @@ package io.lifeboat.restore.restore;
 import com.github.luben.zstd.ZstdInputStream;
 import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.bucket.BackupBucket;
+import io.lifeboat.bucket.StoredObjectDigest;
 import io.lifeboat.restore.storage.Decryption;
 
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -22,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class VerifiedDownload implements AutoCloseable {
 
     private final InputStream raw;
-    private final MessageDigest sha256;
+    private final StoredObjectDigest digest;
     private final AtomicLong stored;
     private final InputStream plain;
     private final BackupManifest manifest;
@@ -30,12 +27,8 @@ final class VerifiedDownload implements AutoCloseable {
     VerifiedDownload(BackupBucket bucket, Decryption decryption, BackupManifest manifest, AtomicLong stored) throws IOException {
         this.manifest = manifest;
         this.stored = stored;
-        try {
-            this.sha256 = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        this.raw = new Counting(new DigestInputStream(bucket.read(manifest.objectKey()), sha256), stored);
+        this.digest = new StoredObjectDigest(manifest.partBytes());
+        this.raw = new Counting(bucket.read(manifest.objectKey()), stored, digest);
         InputStream decrypted = manifest.encryption() == null ? raw : decryption.decrypting(raw, manifest.backupId());
         this.plain = new ZstdInputStream(decrypted);
     }
@@ -47,7 +40,7 @@ final class VerifiedDownload implements AutoCloseable {
     /** Reads what is left of the object and checks it; throws naming the mismatch. */
     void verify() throws RestoreFailure, IOException {
         raw.transferTo(OutputStreamNull.INSTANCE);
-        String actual = HexFormat.of().formatHex(sha256.digest());
+        String actual = digest.hex();
         if (stored.get() != manifest.storedBytes()) {
             throw new RestoreFailure("download", "the stored object has " + stored.get() + " bytes, the manifest says "
                     + manifest.storedBytes() + ": the backup is damaged; the target was not touched");
@@ -78,26 +71,42 @@ final class VerifiedDownload implements AutoCloseable {
         plain.close();
     }
 
+    /** Counts and hashes the stored bytes as they pass. */
     private static final class Counting extends FilterInputStream {
         private final AtomicLong count;
+        private final StoredObjectDigest digest;
 
-        Counting(InputStream in, AtomicLong count) {
+        Counting(InputStream in, AtomicLong count, StoredObjectDigest digest) {
             super(in);
             this.count = count;
+            this.digest = digest;
         }
 
         @Override
         public int read() throws IOException {
             int b = in.read();
-            if (b >= 0) count.incrementAndGet();
+            if (b >= 0) {
+                count.incrementAndGet();
+                digest.update(new byte[]{(byte) b}, 0, 1);
+            }
             return b;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             int n = in.read(b, off, len);
-            if (n > 0) count.addAndGet(n);
+            if (n > 0) {
+                count.addAndGet(n);
+                digest.update(b, off, n);
+            }
             return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buffer = new byte[(int) Math.min(n, 8192)];
+            int read = read(buffer, 0, buffer.length); // every stored byte is hashed, skipped or not
+            return Math.max(read, 0);
         }
     }
 
