@@ -1,5 +1,6 @@
 package io.lifeboat.backup;
 
+import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdInputStream;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
@@ -26,7 +27,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -75,13 +78,20 @@ class DirectoryBackupTest {
 
         Map<String, TarArchiveEntry> entries = new HashMap<>();
         Map<String, byte[]> contents = new HashMap<>();
+        List<String> order = new ArrayList<>();
         try (TarArchiveInputStream tar = new TarArchiveInputStream(new ZstdInputStream(new ByteArrayInputStream(stored)))) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 entries.put(e.getName(), e);
+                order.add(e.getName());
                 if (e.isFile() && !e.isSymbolicLink()) contents.put(e.getName(), tar.readAllBytes());
             }
         }
+        // the file that barely compresses went last, in a zstd frame of its own made with the cheap setting
+        assertThat(order.get(order.size() - 1)).isEqualTo("seg-1/data_level0.bin");
+        long firstFrame = Zstd.findFrameCompressedSize(stored);
+        assertThat(firstFrame).isPositive().isLessThan(stored.length);
+        assertThat(Zstd.findFrameCompressedSize(stored, (int) firstFrame)).isEqualTo(stored.length - firstFrame);
         assertThat(contents.get("chroma.sqlite3")).isEqualTo(Files.readAllBytes(root.resolve("chroma.sqlite3")));
         assertThat(contents.get("seg-1/data_level0.bin")).isEqualTo(Files.readAllBytes(root.resolve("seg-1/data_level0.bin")));
         assertThat(entries.get("seg-1/").isDirectory()).isTrue();
@@ -191,7 +201,7 @@ class DirectoryBackupTest {
         System.arraycopy("SQLite format 3".getBytes(StandardCharsets.US_ASCII), 0, sqlite, 0, 15);
         Files.write(root.resolve("chroma.sqlite3"), sqlite);
         Path seg = Files.createDirectory(root.resolve("seg-1"));
-        byte[] vectors = new byte[1_000_000];
+        byte[] vectors = new byte[1_200_000]; // above DirectoryArchive.SAMPLED_FROM: sampled, found dense
         random.nextBytes(vectors);
         Files.write(seg.resolve("data_level0.bin"), vectors);
         Files.setPosixFilePermissions(seg, PosixFilePermissions.fromString("rwxr-x---"));

@@ -1,6 +1,5 @@
 package io.lifeboat.backup.backup;
 
-import com.github.luben.zstd.ZstdOutputStream;
 import io.lifeboat.backup.config.BackupConfig;
 import io.lifeboat.backup.crypto.BackupEncryption;
 import io.lifeboat.backup.source.Source;
@@ -188,11 +187,7 @@ public class BackupRunner {
             throws BackupFailure {
         try {
             OutputStream stored = source.encryption ? encryption.encrypting(upload, backupId) : upload;
-            ZstdOutputStream zstd = new ZstdOutputStream(stored, config.zstdLevel());
-            if (config.zstdWorkers() > 0) {
-                zstd.setWorkers(config.zstdWorkers());
-            }
-            OutputStream sink = new CountingOutputStream(zstd, read);
+            CompressingSink sink = new CompressingSink(stored, config.zstdLevel(), config.zstdWorkers(), read);
             SourceReader reader = source.kind == SourceKind.directory ? directory : source.continuous ? baseBackup : postgres;
             SourceRead result = reader.read(source, sink, bytes -> journal.estimate(backupId, bytes));
             // closing zstd finishes the frame and the encryption's last segment; the upload stays open

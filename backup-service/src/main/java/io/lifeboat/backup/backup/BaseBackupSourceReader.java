@@ -45,7 +45,7 @@ class BaseBackupSourceReader implements SourceReader {
     }
 
     @Override
-    public SourceRead read(Source source, OutputStream sink, LongConsumer estimate) throws BackupFailure, IOException {
+    public SourceRead read(Source source, CompressingSink sink, LongConsumer estimate) throws BackupFailure, IOException {
         String password = SourceReader.password(secrets, source);
         PostgresEndpoint endpoint = new PostgresEndpoint(source.host, source.port, source.dbUser);
         try (Connection sql = endpoint.connectToServer(source.databaseName, password)) {

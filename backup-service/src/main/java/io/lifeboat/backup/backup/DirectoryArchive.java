@@ -5,7 +5,6 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -14,13 +13,17 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes a directory as a POSIX tar stream: file modes and modification times kept, symbolic links stored as
- * links (never followed, so nothing outside the directory is read), sockets and fifos skipped.
+ * links (never followed, so nothing outside the directory is read), sockets and fifos skipped. Large files whose
+ * start barely compresses go last, after {@link CompressingSink#denseFromHere()} (entry order does not matter to
+ * a restore: parents are created as needed and directory modes are set at the end).
  */
 final class DirectoryArchive {
 
@@ -44,9 +47,14 @@ final class DirectoryArchive {
     record Written(long files, long bytes) {
     }
 
-    static Written write(Path root, OutputStream out) throws IOException {
+    /** Files from this size on are sampled for {@link CompressingSink#isDense}. */
+    static final long SAMPLED_FROM = 1024 * 1024;
+    private static final int SAMPLE = 128 * 1024;
+
+    static Written write(Path root, CompressingSink out) throws IOException {
         AtomicLong files = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
+        List<Path> dense = new ArrayList<>();
         TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
@@ -72,26 +80,55 @@ final class DirectoryArchive {
                     tar.putArchiveEntry(entry);
                     tar.closeArchiveEntry();
                 } else if (attrs.isRegularFile()) {
-                    TarArchiveEntry entry = new TarArchiveEntry(name, TarConstants.LF_NORMAL);
-                    describe(entry, file);
-                    entry.setSize(attrs.size());
-                    tar.putArchiveEntry(entry);
-                    try (var in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-                        long copied = in.transferTo(tar);
-                        if (copied != attrs.size()) {
-                            throw new IOException(file + " changed size while it was archived (" + attrs.size() + " -> "
-                                    + copied + " bytes); stop its writer with a preHook");
-                        }
+                    if (attrs.size() >= SAMPLED_FROM && startsDense(file)) {
+                        dense.add(file);
+                    } else {
+                        bytes.addAndGet(writeFile(tar, root, file));
+                        files.incrementAndGet();
                     }
-                    tar.closeArchiveEntry();
-                    files.incrementAndGet();
-                    bytes.addAndGet(attrs.size());
                 }
                 return FileVisitResult.CONTINUE;
             }
         });
+        if (!dense.isEmpty()) {
+            out.denseFromHere();
+            for (Path file : dense) {
+                bytes.addAndGet(writeFile(tar, root, file));
+                files.incrementAndGet();
+            }
+        }
         tar.finish();
         return new Written(files.get(), bytes.get());
+    }
+
+    /** Stores one regular file; returns its size. */
+    private static long writeFile(TarArchiveOutputStream tar, Path root, Path file) throws IOException {
+        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!attrs.isRegularFile()) {
+            throw new IOException(file + " stopped being a regular file while it was archived; stop its writer with a preHook");
+        }
+        TarArchiveEntry entry = new TarArchiveEntry(name(root, file), TarConstants.LF_NORMAL);
+        describe(entry, file);
+        entry.setSize(attrs.size());
+        tar.putArchiveEntry(entry);
+        try (var in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            long copied = in.transferTo(tar);
+            if (copied != attrs.size()) {
+                throw new IOException(file + " changed size while it was archived (" + attrs.size() + " -> "
+                        + copied + " bytes); stop its writer with a preHook");
+            }
+        }
+        tar.closeArchiveEntry();
+        return attrs.size();
+    }
+
+    private static boolean startsDense(Path file) throws IOException {
+        byte[] sample = new byte[SAMPLE];
+        int n;
+        try (var in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            n = in.readNBytes(sample, 0, SAMPLE);
+        }
+        return CompressingSink.isDense(sample, n);
     }
 
     private static String name(Path root, Path path) {

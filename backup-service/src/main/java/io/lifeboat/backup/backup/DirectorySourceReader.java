@@ -4,7 +4,6 @@ import io.lifeboat.backup.source.Source;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -18,7 +17,7 @@ import java.util.function.LongConsumer;
 class DirectorySourceReader implements SourceReader {
 
     @Override
-    public SourceRead read(Source source, OutputStream sink, LongConsumer estimate) throws BackupFailure, IOException {
+    public SourceRead read(Source source, CompressingSink sink, LongConsumer estimate) throws BackupFailure, IOException {
         Path root = Path.of(source.path);
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
             throw new BackupFailure("read-source", "directory " + root + " does not exist or is not a directory");

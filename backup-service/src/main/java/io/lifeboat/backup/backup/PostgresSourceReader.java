@@ -8,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,7 +28,7 @@ class PostgresSourceReader implements SourceReader {
     }
 
     @Override
-    public SourceRead read(Source source, OutputStream sink, LongConsumer estimate) throws BackupFailure, IOException {
+    public SourceRead read(Source source, CompressingSink sink, LongConsumer estimate) throws BackupFailure, IOException {
         String password = SourceReader.password(secrets, source);
         try (PostgresDump dump = PostgresDump.snapshot(source, password)) {
             estimate.accept(dump.databaseBytes());

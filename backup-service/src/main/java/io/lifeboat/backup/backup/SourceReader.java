@@ -5,7 +5,6 @@ import io.lifeboat.postgres.SecretReferences;
 import io.lifeboat.postgres.SecretUnavailable;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.function.LongConsumer;
 
 /** Reads one kind of source into the backup stream (uncompressed bytes; the runner compresses and stores). */
@@ -15,7 +14,7 @@ interface SourceReader {
      * Writes the source's data to {@code sink}; reports the expected byte count to {@code estimate} once known.
      * Does not close {@code sink}.
      */
-    SourceRead read(Source source, OutputStream sink, LongConsumer estimate) throws BackupFailure, IOException;
+    SourceRead read(Source source, CompressingSink sink, LongConsumer estimate) throws BackupFailure, IOException;
 
     /** The source's database password, from its reference; a backup fails at its first step without it. */
     static String password(SecretReferences secrets, Source source) throws BackupFailure {
