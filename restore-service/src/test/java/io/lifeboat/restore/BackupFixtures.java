@@ -118,6 +118,22 @@ final class BackupFixtures {
                 false, counts);
     }
 
+    /**
+     * The same backup described as backup-service writes it since format 3: its digest composed from
+     * {@code partBytes}-long parts (restores then fetch those parts in parallel with ranged GETs).
+     */
+    static BackupManifest inParts(S3Client s3, BackupManifest m, long partBytes) {
+        byte[] stored = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(m.objectKey())).asByteArray();
+        io.lifeboat.bucket.StoredObjectDigest digest = new io.lifeboat.bucket.StoredObjectDigest(partBytes);
+        digest.update(stored, 0, stored.length);
+        BackupManifest parted = new BackupManifest(3, m.backupId(), m.source(), m.kind(), m.recoveryPointAt(), m.startedAt(),
+                m.completedAt(), m.sizeBytes(), m.storedBytes(), digest.hex(), m.objectKey(), m.compression(), m.encryption(),
+                m.database(), m.path(), m.host(), m.port(), m.fileCount(), m.fileBytes(), m.toolVersions(), m.rowCounts(),
+                m.newestTimestamps(), m.roles(), m.physical(), partBytes, null);
+        writeManifest(s3, m.objectKey().replace("/data", "/manifest.json"), parted);
+        return parted;
+    }
+
     /** Signs and stores a manifest as backup-service does (the MAC key of this module's tests). */
     static void writeManifest(S3Client s3, String key, BackupManifest manifest) {
         byte[] signed = ManifestAuthentication.fromKeyset(TestServers.MANIFEST_KEYSET, true).sign(manifest);

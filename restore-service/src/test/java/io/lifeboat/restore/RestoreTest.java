@@ -24,6 +24,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 
 import static io.lifeboat.restore.RealServers.as;
@@ -265,6 +266,78 @@ class RestoreTest {
         try (var left = Files.list(parent)) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactly("data");
         }
+    }
+
+    /** A backup whose object is fetched as 64 KiB parts, two at a time, and whose files are incompressible. */
+    private BackupManifest partedBackup(String source, Path dir) throws Exception {
+        java.util.Random random = new java.util.Random(source.hashCode());
+        for (String name : List.of("chroma.sqlite3", "seg-1/data_level0.bin", "seg-2/data_level0.bin")) {
+            byte[] bytes = new byte[300_000 + random.nextInt(100_000)];
+            random.nextBytes(bytes);
+            Files.createDirectories(dir.resolve(name).getParent());
+            Files.write(dir.resolve(name), bytes);
+        }
+        BackupManifest m = BackupFixtures.directory(s3, source, dir, Instant.now().truncatedTo(ChronoUnit.MICROS));
+        return BackupFixtures.inParts(s3, m, 64 * 1024);
+    }
+
+    @Test
+    void anObjectStoredInPartsIsFetchedPartByPartAndRestoredExactly() throws Exception {
+        BackupFixtures.ensureBucket(s3);
+        Path parent = Files.createTempDirectory("restore-parts");
+        Path dir = parent.resolve("data");
+        BackupManifest m = partedBackup("parts-r", dir);
+        assertThat(m.storedBytes()).isGreaterThan(10 * 64 * 1024);
+        Map<String, byte[]> original = new java.util.HashMap<>();
+        for (String name : List.of("chroma.sqlite3", "seg-1/data_level0.bin", "seg-2/data_level0.bin")) {
+            original.put(name, Files.readAllBytes(dir.resolve(name)));
+        }
+        BackupFixtures.write(dir.resolve("chroma.sqlite3"), "CORRUPTED");
+        dirTarget("parts-r", dir);
+
+        JsonPath r = finished(restore("{\"source\": \"parts-r\", \"target\": \"parts-r\", \"mode\": \"replace\", \"confirm\": \"parts-r\"}"));
+        assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
+        assertThat(Thread.getAllStackTraces().keySet()).as("parts were fetched by the download threads")
+                .anyMatch(t -> t.getName().startsWith("s3-part-download-"));
+        for (var e : original.entrySet()) {
+            assertThat(Files.readAllBytes(dir.resolve(e.getKey()))).as(e.getKey()).isEqualTo(e.getValue());
+        }
+    }
+
+    @Test
+    void aDamagedPartFailsAtTheChecksumAndLeavesTheTargetUntouched() throws Exception {
+        BackupFixtures.ensureBucket(s3);
+        Path parent = Files.createTempDirectory("restore-part-damaged");
+        Path dir = parent.resolve("data");
+        BackupManifest m = partedBackup("part-damaged-r", dir);
+        byte[] stored = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(m.objectKey())).asByteArray();
+        stored[5 * 64 * 1024 + 100] ^= 0x01; // in the sixth part, fetched by a download thread
+        s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(m.objectKey()), RequestBody.fromBytes(stored));
+        BackupFixtures.write(dir.resolve("chroma.sqlite3"), "current");
+        dirTarget("part-damaged-r", dir);
+
+        JsonPath r = finished(restore("{\"source\": \"part-damaged-r\", \"target\": \"part-damaged-r\", \"mode\": \"replace\", \"confirm\": \"part-damaged-r\"}"));
+        assertThat(r.getString("phase")).isEqualTo("Failed");
+        assertThat(r.getString("error")).contains("checksum mismatch").contains("target was not touched");
+        assertThat(Files.readString(dir.resolve("chroma.sqlite3"))).isEqualTo("current");
+    }
+
+    @Test
+    void aPartedObjectLongerThanItsManifestSaysIsRefused() throws Exception {
+        BackupFixtures.ensureBucket(s3);
+        Path parent = Files.createTempDirectory("restore-part-longer");
+        Path dir = parent.resolve("data");
+        BackupManifest m = partedBackup("part-longer-r", dir);
+        byte[] stored = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(m.objectKey())).asByteArray();
+        byte[] longer = java.util.Arrays.copyOf(stored, stored.length + 10); // bytes the manifest never counted
+        s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(m.objectKey()), RequestBody.fromBytes(longer));
+        BackupFixtures.write(dir.resolve("chroma.sqlite3"), "current");
+        dirTarget("part-longer-r", dir);
+
+        JsonPath r = finished(restore("{\"source\": \"part-longer-r\", \"target\": \"part-longer-r\", \"mode\": \"replace\", \"confirm\": \"part-longer-r\"}"));
+        assertThat(r.getString("phase")).isEqualTo("Failed");
+        assertThat(r.getString("error")).contains("the stored object has " + longer.length + " bytes, the manifest says " + stored.length);
+        assertThat(Files.readString(dir.resolve("chroma.sqlite3"))).isEqualTo("current");
     }
 
     @Test

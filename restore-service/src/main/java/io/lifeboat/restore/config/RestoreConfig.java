@@ -23,6 +23,10 @@ public interface RestoreConfig {
      */
     Optional<Integer> jobs();
 
+    /** Parts of a backup fetched at once (ranged GETs, each hashed on its own thread) while the restore consumes them. */
+    @WithDefault("2")
+    int downloadConcurrency();
+
     /** Where a database backup is spooled for pg_restore (deleted afterwards); default java.io.tmpdir. */
     Optional<String> spoolDir();
 

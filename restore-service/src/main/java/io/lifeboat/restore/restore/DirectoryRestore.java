@@ -3,6 +3,7 @@ package io.lifeboat.restore.restore;
 import io.lifeboat.bucket.BackupBucket;
 import io.lifeboat.events.restore.CheckResult;
 import io.lifeboat.events.storage.BackupManifest;
+import io.lifeboat.restore.storage.BackupDownloads;
 import io.lifeboat.restore.storage.Decryption;
 import io.lifeboat.restore.target.Target;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,10 +28,12 @@ class DirectoryRestore implements TargetSteps {
 
     private final BackupBucket bucket;
     private final Decryption decryption;
+    private final BackupDownloads downloads;
     private final RestoreJournal journal;
     private final DirectorySwap swap;
 
-    DirectoryRestore(BackupBucket bucket, Decryption decryption, RestoreJournal journal, DirectorySwap swap) {
+    DirectoryRestore(BackupBucket bucket, Decryption decryption, BackupDownloads downloads, RestoreJournal journal, DirectorySwap swap) {
+        this.downloads = downloads;
         this.bucket = bucket;
         this.decryption = decryption;
         this.journal = journal;
@@ -68,7 +71,7 @@ class DirectoryRestore implements TargetSteps {
         DirectoryRestorer.Extracted extracted;
         try {
             extracted = journal.step(restore.id, "download-and-extract", () -> {
-                try (VerifiedDownload download = new VerifiedDownload(bucket, decryption, manifest, downloaded)) {
+                try (VerifiedDownload download = new VerifiedDownload(downloads, decryption, manifest, downloaded)) {
                     DirectoryRestorer.Extracted result;
                     try {
                         result = DirectoryRestorer.extract(download.plain(), scratch);

@@ -9,6 +9,7 @@ import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.postgres.ClientBinaries;
 import io.lifeboat.postgres.DatabaseRoles;
 import io.lifeboat.restore.config.RestoreConfig;
+import io.lifeboat.restore.storage.BackupDownloads;
 import io.lifeboat.restore.storage.Decryption;
 import io.lifeboat.restore.target.Target;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,14 +40,16 @@ class PointInTimeRestore {
     private final BackupBucket bucket;
     private final WalArchive archive;
     private final Decryption decryption;
+    private final BackupDownloads downloads;
     private final RestoreConfig config;
     private final RestoreJournal journal;
     private final DatabaseSwap swap;
     private final PostgresRestore postgres;
     private final Path binDir;
 
-    PointInTimeRestore(BackupBucket bucket, WalArchive archive, Decryption decryption, RestoreConfig config,
+    PointInTimeRestore(BackupBucket bucket, WalArchive archive, Decryption decryption, BackupDownloads downloads, RestoreConfig config,
                        RestoreJournal journal, DatabaseSwap swap, PostgresRestore postgres) {
+        this.downloads = downloads;
         this.bucket = bucket;
         this.archive = archive;
         this.decryption = decryption;
@@ -81,7 +84,7 @@ class PointInTimeRestore {
         try (RecoveryServer server = new RecoveryServer(folder, binDir, chosen.physical().superuser())) {
             journal.step(restore.id, "download-base", () -> {
                 Files.createDirectories(server.dataDirectory());
-                try (VerifiedDownload download = new VerifiedDownload(bucket, decryption, chosen, downloaded)) {
+                try (VerifiedDownload download = new VerifiedDownload(downloads, decryption, chosen, downloaded)) {
                     DirectoryRestorer.Extracted extracted;
                     try {
                         extracted = DirectoryRestorer.extract(download.plain(), server.dataDirectory());

@@ -7,6 +7,7 @@ import io.lifeboat.postgres.ClientBinaries;
 import io.lifeboat.postgres.SecretReferences;
 import io.lifeboat.postgres.SecretUnavailable;
 import io.lifeboat.restore.config.RestoreConfig;
+import io.lifeboat.restore.storage.BackupDownloads;
 import io.lifeboat.restore.storage.Decryption;
 import io.lifeboat.restore.target.Target;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,14 +35,16 @@ class PostgresRestore implements TargetSteps {
 
     private final BackupBucket bucket;
     private final Decryption decryption;
+    private final BackupDownloads downloads;
     private final RestoreConfig config;
     private final RestoreJournal journal;
     private final DatabaseSwap swap;
     private final SecretReferences secrets;
     private final String pgRestore;
 
-    PostgresRestore(BackupBucket bucket, Decryption decryption, RestoreConfig config, RestoreJournal journal,
+    PostgresRestore(BackupBucket bucket, Decryption decryption, BackupDownloads downloads, RestoreConfig config, RestoreJournal journal,
                     DatabaseSwap swap, SecretReferences secrets) {
+        this.downloads = downloads;
         this.bucket = bucket;
         this.decryption = decryption;
         this.config = config;
@@ -86,7 +89,7 @@ class PostgresRestore implements TargetSteps {
                 created = true;
                 journal.record(restore.id, r -> r.restoredAs = restoredAs);
                 journal.step(restore.id, "download-and-restore", () -> {
-                    try (VerifiedDownload download = new VerifiedDownload(bucket, decryption, manifest, downloaded)) {
+                    try (VerifiedDownload download = new VerifiedDownload(downloads, decryption, manifest, downloaded)) {
                         try {
                             pg.pgRestoreStream(download.plain(), restoredAs);
                         } catch (IOException e) {
@@ -142,7 +145,7 @@ class PostgresRestore implements TargetSteps {
         Path file = Files.createTempFile(spoolDir, "lifeboat-restore-" + restore.id, ".pgdump");
         try {
             journal.step(restore.id, "download", () -> {
-                try (VerifiedDownload download = new VerifiedDownload(bucket, decryption, manifest, downloaded);
+                try (VerifiedDownload download = new VerifiedDownload(downloads, decryption, manifest, downloaded);
                      OutputStream out = Files.newOutputStream(file)) {
                     try {
                         download.plain().transferTo(out);

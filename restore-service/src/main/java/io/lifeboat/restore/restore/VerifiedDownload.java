@@ -2,8 +2,7 @@ package io.lifeboat.restore.restore;
 
 import com.github.luben.zstd.ZstdInputStream;
 import io.lifeboat.events.storage.BackupManifest;
-import io.lifeboat.bucket.BackupBucket;
-import io.lifeboat.bucket.StoredObjectDigest;
+import io.lifeboat.restore.storage.BackupDownloads;
 import io.lifeboat.restore.storage.Decryption;
 
 import java.io.FilterInputStream;
@@ -19,16 +18,16 @@ import java.util.concurrent.atomic.AtomicLong;
 final class VerifiedDownload implements AutoCloseable {
 
     private final InputStream raw;
-    private final StoredObjectDigest digest;
+    private final BackupDownloads.Download object;
     private final AtomicLong stored;
     private final InputStream plain;
     private final BackupManifest manifest;
 
-    VerifiedDownload(BackupBucket bucket, Decryption decryption, BackupManifest manifest, AtomicLong stored) throws IOException {
+    VerifiedDownload(BackupDownloads downloads, Decryption decryption, BackupManifest manifest, AtomicLong stored) throws IOException {
         this.manifest = manifest;
         this.stored = stored;
-        this.digest = new StoredObjectDigest(manifest.partBytes());
-        this.raw = new Counting(bucket.read(manifest.objectKey()), stored, digest);
+        this.object = downloads.open(manifest);
+        this.raw = new Counting(object, stored);
         InputStream decrypted = manifest.encryption() == null ? raw : decryption.decrypting(raw, manifest.backupId());
         this.plain = new ZstdInputStream(decrypted);
     }
@@ -40,7 +39,7 @@ final class VerifiedDownload implements AutoCloseable {
     /** Reads what is left of the object and checks it; throws naming the mismatch. */
     void verify() throws RestoreFailure, IOException {
         raw.transferTo(OutputStreamNull.INSTANCE);
-        String actual = digest.hex();
+        String actual = object.hex();
         if (stored.get() != manifest.storedBytes()) {
             throw new RestoreFailure("download", "the stored object has " + stored.get() + " bytes, the manifest says "
                     + manifest.storedBytes() + ": the backup is damaged; the target was not touched");
@@ -71,15 +70,13 @@ final class VerifiedDownload implements AutoCloseable {
         plain.close();
     }
 
-    /** Counts and hashes the stored bytes as they pass. */
+    /** Counts the stored bytes as they pass (progress, and the size check). */
     private static final class Counting extends FilterInputStream {
         private final AtomicLong count;
-        private final StoredObjectDigest digest;
 
-        Counting(InputStream in, AtomicLong count, StoredObjectDigest digest) {
+        Counting(InputStream in, AtomicLong count) {
             super(in);
             this.count = count;
-            this.digest = digest;
         }
 
         @Override
@@ -87,7 +84,6 @@ final class VerifiedDownload implements AutoCloseable {
             int b = in.read();
             if (b >= 0) {
                 count.incrementAndGet();
-                digest.update(new byte[]{(byte) b}, 0, 1);
             }
             return b;
         }
@@ -97,7 +93,6 @@ final class VerifiedDownload implements AutoCloseable {
             int n = in.read(b, off, len);
             if (n > 0) {
                 count.addAndGet(n);
-                digest.update(b, off, n);
             }
             return n;
         }

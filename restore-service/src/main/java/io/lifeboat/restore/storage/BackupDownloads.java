@@ -1,0 +1,93 @@
+package io.lifeboat.restore.storage;
+
+import io.lifeboat.bucket.BackupBucket;
+import io.lifeboat.bucket.StoredObjectDigest;
+import io.lifeboat.events.storage.BackupManifest;
+import io.lifeboat.restore.config.RestoreConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reads a backup's data object as stored, hashing it as it goes ({@link StoredObjectDigest}). An object written in
+ * parts (manifest format 3) is fetched part by part with ranged GETs, several at once, each part hashed on the
+ * thread that fetched it, so the download and its checksum run beside decompression and extraction instead of in
+ * front of them ({@link ParallelPartDownload}); an older object is read in one stream.
+ */
+@ApplicationScoped
+public class BackupDownloads {
+
+    private final BackupBucket bucket;
+    private final RestoreConfig config;
+    private final ExecutorService parts;
+
+    public BackupDownloads(BackupBucket bucket, RestoreConfig config) {
+        this.bucket = bucket;
+        this.config = config;
+        AtomicInteger n = new AtomicInteger();
+        this.parts = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "s3-part-download-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        parts.shutdownNow();
+    }
+
+    /** A stored object being read, and what it hashes to (known once it has been read to its end). */
+    public abstract static class Download extends InputStream {
+        /** The digest of every byte read, in the manifest's form; call once, after the last byte. */
+        public abstract String hex();
+    }
+
+    public Download open(BackupManifest manifest) {
+        if (manifest.partBytes() == null || manifest.storedBytes() <= manifest.partBytes()) {
+            return new SequentialDownload(bucket.read(manifest.objectKey()), manifest.partBytes());
+        }
+        return new ParallelPartDownload(bucket.client(), bucket.name(), manifest.objectKey(), manifest.storedBytes(),
+                manifest.partBytes().intValue(), config.downloadConcurrency(), parts);
+    }
+
+    private static final class SequentialDownload extends Download {
+        private final InputStream in;
+        private final StoredObjectDigest digest;
+
+        SequentialDownload(InputStream in, Long partBytes) {
+            this.in = in;
+            this.digest = new StoredObjectDigest(partBytes);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                digest.update(b, off, n);
+            }
+            return n;
+        }
+
+        @Override
+        public String hex() {
+            return digest.hex();
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+}
