@@ -23,6 +23,8 @@ export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE="$WORK/aws-config"
 printf '[default]\ns3 =\n    addressing_style = path\n' > "$AWS_CONFIG_FILE"
 PEERS=peer-bench
 $AWS --endpoint-url "$S3" s3 mb "s3://$PEERS" >/dev/null 2>&1 || true
+# the peers start empty (restic: a new repository per round; a rerun must not find the last run's)
+$AWS --endpoint-url "$S3" s3 rm --recursive --quiet "s3://$PEERS/" >/dev/null
 export RESTIC_PASSWORD=bench
 RESTIC_OPTS=(-o s3.region=us-east-1 -o s3.bucket-lookup=path --compression auto -q)
 export RCLONE_CONFIG_PEER_TYPE=s3 RCLONE_CONFIG_PEER_PROVIDER=Other RCLONE_CONFIG_PEER_ENDPOINT="$S3" \
