@@ -46,6 +46,12 @@ public class BackupDownloads {
     public abstract static class Download extends InputStream {
         /** The digest of every byte read, in the manifest's form; call once, after the last byte. */
         public abstract String hex();
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
     }
 
     public Download open(BackupManifest manifest) {
@@ -63,12 +69,6 @@ public class BackupDownloads {
         SequentialDownload(InputStream in, Long partBytes) {
             this.in = in;
             this.digest = new StoredObjectDigest(partBytes);
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
