@@ -10,24 +10,33 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 
 /**
  * The writes of the projections to their tables: at once (live, in the transaction that stored the event), or
- * collected and run in JDBC batches (the rebuild), keeping the order in which each row saw them.
+ * collected and run in JDBC batches (the rebuild), keeping the order in which each row saw them. A batching
+ * instance given an executor runs each flush there, so the next events are read and parsed while PostgreSQL
+ * applies the previous ones; only that executor's thread then uses the connection.
  */
 final class ProjectionWrites implements AutoCloseable {
 
     private final Connection connection;
     private final Map<String, PreparedStatement> statements = new HashMap<>();
     /** Writes waiting for {@link #flush()}; null when every write runs at once. */
-    private final List<Write> pending;
+    private List<Write> pending;
+    /** Where flushes run (null: on the caller's thread), and the one still running there. */
+    private final ExecutorService flusher;
+    private Future<?> running;
 
     private record Write(String row, String sql, Object[] args) {
     }
 
-    ProjectionWrites(Connection connection, boolean batching) {
+    ProjectionWrites(Connection connection, boolean batching, ExecutorService flusher) {
         this.connection = connection;
         this.pending = batching ? new ArrayList<>() : null;
+        this.flusher = flusher;
     }
 
     /**
@@ -54,9 +63,44 @@ final class ProjectionWrites implements AutoCloseable {
         if (pending == null || pending.isEmpty()) {
             return;
         }
+        List<Write> writes = pending;
+        pending = new ArrayList<>();
+        if (flusher == null) {
+            run(writes);
+            return;
+        }
+        // one flush in flight and one being collected: memory stays at two flushes' writes
+        awaitRunning();
+        running = flusher.submit(() -> {
+            run(writes);
+            return null;
+        });
+    }
+
+    /** Waits for the flush running on the executor, if any, and rethrows what failed it. */
+    void awaitRunning() throws SQLException {
+        if (running == null) {
+            return;
+        }
+        try {
+            running.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while projection writes ran", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            running = null;
+        }
+    }
+
+    private void run(List<Write> writes) throws SQLException {
         Map<String, Integer> writesPerRow = new HashMap<>();
         List<List<Write>> rounds = new ArrayList<>();
-        for (Write write : pending) {
+        for (Write write : writes) {
             int round = writesPerRow.merge(write.row(), 1, Integer::sum) - 1;
             if (rounds.size() == round) {
                 rounds.add(new ArrayList<>());
@@ -75,7 +119,6 @@ final class ProjectionWrites implements AutoCloseable {
                 statement.executeBatch();
             }
         }
-        pending.clear();
     }
 
     private PreparedStatement prepared(String sql) throws SQLException {
@@ -100,6 +143,14 @@ final class ProjectionWrites implements AutoCloseable {
 
     @Override
     public void close() {
+        if (running != null) {
+            // a failed rebuild rolls back on this connection: the executor must be done with it first
+            try {
+                awaitRunning();
+            } catch (SQLException | RuntimeException ignored) {
+                // the caller is already failing with its own error
+            }
+        }
         for (PreparedStatement s : statements.values()) {
             try {
                 s.close();

@@ -5,6 +5,9 @@ import io.lifeboat.events.CloudEvent;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
 
 /**
  * Applies one event to the projection tables. Used live (each newly stored event, in its transaction) and by
@@ -19,16 +22,19 @@ public final class Projector implements AutoCloseable {
 
     /** A projector whose writes run at once (live projection, inside the transaction that stored the event). */
     public Projector(Connection connection) {
-        this.writes = new ProjectionWrites(connection, false);
+        this.writes = new ProjectionWrites(connection, false, null);
     }
 
     private Projector(ProjectionWrites writes) {
         this.writes = writes;
     }
 
-    /** A projector that collects writes until {@link #flush()} runs them in JDBC batches (the rebuild). */
-    public static Projector batching(Connection connection) {
-        return new Projector(new ProjectionWrites(connection, true));
+    /**
+     * A projector that collects writes until {@link #flush()} runs them in JDBC batches on {@code flusher}'s
+     * thread (the rebuild), while the caller goes on applying events; {@link #awaitWrites()} waits for the last.
+     */
+    public static Projector batching(Connection connection, ExecutorService flusher) {
+        return new Projector(new ProjectionWrites(connection, true, flusher));
     }
 
     public void apply(CloudEvent event) throws SQLException {
@@ -48,17 +54,52 @@ public final class Projector implements AutoCloseable {
         }
     }
 
-    /** Runs the writes a batching projector has collected. */
+    /** Starts the writes a batching projector has collected (after the previous flush's are done). */
     public void flush() throws SQLException {
         writes.flush();
     }
 
+    /** Waits until every flushed write has run, and rethrows what failed one. */
+    public void awaitWrites() throws SQLException {
+        writes.awaitRunning();
+    }
+
+    /** Every projection table, as a list for TRUNCATE and VACUUM. */
+    public static final String TABLES = "proj_source, proj_backup, proj_verification, proj_restore, proj_drill, "
+            + "proj_incident, proj_incident_status, proj_alert, proj_wal";
+
     /** Empties every projection table (the rebuild then replays the log). */
     public static void truncate(Connection connection) throws SQLException {
         try (var s = connection.createStatement()) {
-            s.execute("TRUNCATE proj_source, proj_backup, proj_verification, proj_restore, proj_drill, proj_incident, "
-                    + "proj_incident_status, proj_alert, proj_wal");
+            s.execute("TRUNCATE " + TABLES);
         }
+    }
+
+    /**
+     * Drops the projection tables' indexes that no write needs (all but the unique ones the upserts' ON CONFLICT
+     * relies on) and returns the statements that create them again, as the migrations defined them.
+     */
+    public static List<String> dropSecondaryIndexes(Connection connection) throws SQLException {
+        List<String> names = new ArrayList<>();
+        List<String> definitions = new ArrayList<>();
+        try (var s = connection.prepareStatement("""
+                SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
+                 WHERE i.indrelid = ANY (SELECT unnest(string_to_array(?, ', '))::regclass) AND NOT i.indisunique
+                 ORDER BY 1""")) {
+            s.setString(1, TABLES);
+            try (var rs = s.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                    definitions.add(rs.getString(2));
+                }
+            }
+        }
+        try (var s = connection.createStatement()) {
+            for (String name : names) {
+                s.execute("DROP INDEX " + name);
+            }
+        }
+        return definitions;
     }
 
     @Override

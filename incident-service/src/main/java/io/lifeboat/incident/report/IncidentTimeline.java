@@ -59,7 +59,7 @@ public class IncidentTimeline {
                      WHERE subject IN (SELECT restore_id FROM proj_restore WHERE incident_id = ?) AND type LIKE 'lifeboat.restore.%'
                     UNION
                     SELECT event_time, seq, type, subject, data FROM event_log
-                     WHERE subject = ANY (?) AND data ->> 'backupId' = ANY (?)
+                     WHERE data ->> 'backupId' = ANY (?)
                        AND type IN ('lifeboat.backup.completed.v1', 'lifeboat.backup.failed.v1', 'lifeboat.backup.verified.v1')
                     UNION
                     SELECT event_time, seq, type, subject, data FROM event_log
@@ -72,13 +72,12 @@ public class IncidentTimeline {
             var sources = c.createArrayOf("text", i.sourceList().toArray());
             s.setString(1, i.id);
             s.setString(2, i.id);
-            s.setArray(3, sources);
-            s.setArray(4, c.createArrayOf("text", contextBackups(c, i).toArray()));
-            s.setTimestamp(5, Timestamp.from(windowStart));
-            s.setTimestamp(6, Timestamp.from(windowEnd));
-            s.setTimestamp(7, Timestamp.from(windowStart));
-            s.setTimestamp(8, Timestamp.from(windowEnd));
-            s.setArray(9, sources);
+            s.setArray(3, c.createArrayOf("text", contextBackups(c, i).toArray()));
+            s.setTimestamp(4, Timestamp.from(windowStart));
+            s.setTimestamp(5, Timestamp.from(windowEnd));
+            s.setTimestamp(6, Timestamp.from(windowStart));
+            s.setTimestamp(7, Timestamp.from(windowEnd));
+            s.setArray(8, sources);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     Instant time = rs.getTimestamp(1).toInstant();
