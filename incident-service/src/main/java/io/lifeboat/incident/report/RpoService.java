@@ -12,7 +12,11 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * RPO answers from the projections. A backup counts once it completed and verified good; so does the stored WAL of
@@ -44,6 +48,11 @@ public class RpoService {
                             String walSegment, Boolean walRestorable, Duration exposure,
                             Duration rpoTarget, boolean breached, Instant lastSuccessfulBackupAt, boolean newestAttemptFailed,
                             RtoForecast rtoForecast) {
+
+        SourceRpo withForecast(RtoForecast forecast) {
+            return new SourceRpo(source, kind, recoveryPointAt, via, backupId, walSegment, walRestorable, exposure, rpoTarget,
+                    breached, lastSuccessfulBackupAt, newestAttemptFailed, forecast);
+        }
     }
 
     public List<SourceRpo> current(Instant now) {
@@ -69,9 +78,12 @@ public class RpoService {
             Timestamp t = Timestamp.from(now);
             s.setTimestamp(1, t);
             s.setTimestamp(2, t);
+            record Row(SourceRpo partial, Long storedBytes) {
+            }
+            List<Row> rows = new ArrayList<>();
+            Map<String, String> kinds = new LinkedHashMap<>();
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    Throughput throughput = throughput(c, rs.getString(1), rs.getString(2));
                     Duration target = Duration.ofSeconds(rs.getLong(3));
                     Instant backupPoint = instant(rs.getTimestamp(4));
                     Instant walPoint = instant(rs.getTimestamp(9));
@@ -80,10 +92,15 @@ public class RpoService {
                     Duration exposure = point == null ? null : Duration.between(point, now);
                     boolean breached = exposure == null || exposure.compareTo(target) > 0;
                     Long stored = rs.getObject(8) == null ? null : rs.getLong(8);
-                    result.add(new SourceRpo(rs.getString(1), rs.getString(2), point, point == null ? null : viaWal ? "wal" : "backup",
+                    kinds.put(rs.getString(1), rs.getString(2));
+                    rows.add(new Row(new SourceRpo(rs.getString(1), rs.getString(2), point, point == null ? null : viaWal ? "wal" : "backup",
                             rs.getString(5), viaWal ? rs.getString(10) : null, (Boolean) rs.getObject(11), exposure, target,
-                            breached, instant(rs.getTimestamp(6)), rs.getBoolean(7), forecast(stored, throughput)));
+                            breached, instant(rs.getTimestamp(6)), rs.getBoolean(7), null), stored));
                 }
+            }
+            Map<String, Throughput> throughputs = throughputs(c, kinds);
+            for (Row row : rows) {
+                result.add(row.partial().withForecast(forecast(row.storedBytes(), throughputs.get(row.partial().source()))));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot read RPO projections: " + e.getMessage(), e);
@@ -96,31 +113,39 @@ public class RpoService {
     }
 
     /**
-     * The restore throughput to expect for {@code source}: the mean of its own recent restores (drills' included),
-     * else of recent restores of sources of the same kind; a database and a folder of vectors restore at very
-     * different speeds, so one average over everything forecasts neither.
+     * The restore throughput to expect for every source, from one query: the mean of a source's own recent
+     * restores (drills' included), else of recent restores of sources of the same kind; a database and a folder of
+     * vectors restore at very different speeds, so one average over everything forecasts neither.
      */
-    Throughput throughput(Connection c, String source, String kind) throws SQLException {
+    Map<String, Throughput> throughputs(Connection c, Map<String, String> kinds) throws SQLException {
+        record Restore(String source, String kind, double bytesPerSecond, long ownRank, long kindRank) {
+        }
+        List<Restore> recent = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement("""
-                SELECT avg(bps), count(*), bool_and(own) FROM (
-                  SELECT r.stored_bytes / r.duration_seconds AS bps, r.source = ? AS own FROM proj_restore r
-                    JOIN proj_source ps ON ps.source = r.source
-                   WHERE r.completed_at IS NOT NULL AND r.duration_seconds > 0 AND r.stored_bytes > 0
-                     AND (r.source = ? OR (ps.kind = ? AND NOT EXISTS (SELECT 1 FROM proj_restore mine
-                          WHERE mine.source = ? AND mine.completed_at IS NOT NULL AND mine.duration_seconds > 0
-                            AND mine.stored_bytes > 0)))
-                   ORDER BY r.completed_at DESC LIMIT ?) recent""")) {
-            s.setString(1, source);
-            s.setString(2, source);
-            s.setString(3, kind);
-            s.setString(4, source);
-            s.setInt(5, config.forecastSamples());
+                SELECT source, kind, bps, own_rank, kind_rank FROM (
+                  SELECT r.source, ps.kind, r.stored_bytes / r.duration_seconds AS bps,
+                         row_number() OVER (PARTITION BY r.source ORDER BY r.completed_at DESC) AS own_rank,
+                         row_number() OVER (PARTITION BY ps.kind ORDER BY r.completed_at DESC) AS kind_rank
+                    FROM proj_restore r JOIN proj_source ps ON ps.source = r.source
+                   WHERE r.completed_at IS NOT NULL AND r.duration_seconds > 0 AND r.stored_bytes > 0) done
+                 WHERE own_rank <= ? OR kind_rank <= ?""")) {
+            s.setInt(1, config.forecastSamples());
+            s.setInt(2, config.forecastSamples());
             try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return new Throughput(rs.getObject(1) == null ? null : rs.getDouble(1), rs.getInt(2),
-                        rs.getObject(3) != null && rs.getBoolean(3), kind);
+                while (rs.next()) {
+                    recent.add(new Restore(rs.getString(1), rs.getString(2), rs.getDouble(3), rs.getLong(4), rs.getLong(5)));
+                }
             }
         }
+        Map<String, Throughput> result = new HashMap<>();
+        kinds.forEach((source, kind) -> {
+            List<Restore> own = recent.stream().filter(r -> r.source().equals(source) && r.ownRank() <= config.forecastSamples()).toList();
+            List<Restore> used = !own.isEmpty() ? own : recent.stream()
+                    .filter(r -> Objects.equals(r.kind(), kind) && r.kindRank() <= config.forecastSamples()).toList();
+            Double mean = used.isEmpty() ? null : used.stream().mapToDouble(Restore::bytesPerSecond).average().orElseThrow();
+            result.put(source, new Throughput(mean, used.size(), !own.isEmpty(), kind));
+        });
+        return result;
     }
 
     RtoForecast forecast(Long storedBytes, Throughput t) {
