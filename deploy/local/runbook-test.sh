@@ -121,7 +121,14 @@ check "scenario 2 (vector store corruption) runbook commands succeed" run_sectio
 ASIDE=$(ls -d "$LIFEBOAT_HOME"/protected/chroma_db_corrupted_* | head -1)
 check "the damaged folder was moved aside as chroma_db_corrupted_<date>" test -d "$ASIDE"
 check "the moved-aside folder is byte-identical to the damaged one" diff -r "$LIFEBOAT_HOME/chroma_damaged_copy" "$ASIDE"
-check "chroma_db holds the backed-up files again" diff -r "$LIFEBOAT_HOME/chroma_backup_copy" "$CHROMA"
+check "chroma_db holds the backed-up files again" diff -r --exclude=chroma.sqlite3 "$LIFEBOAT_HOME/chroma_backup_copy" "$CHROMA"
+# the database was stored as a consistent snapshot (SQLite's online backup API): the same database, not the same
+# header bytes
+check "chroma.sqlite3 holds the backed-up database again (same schema and rows, passes integrity_check)" \
+  python3 -c "import sqlite3, sys
+a, b = (sqlite3.connect(f) for f in sys.argv[1:])
+sys.exit(0 if b.execute('PRAGMA integrity_check').fetchone()[0] == 'ok' and list(a.iterdump()) == list(b.iterdump()) else 1)" \
+  "$LIFEBOAT_HOME/chroma_backup_copy/chroma.sqlite3" "$CHROMA/chroma.sqlite3"
 INC=$(sed -n 's/^INC=//p' "$LIFEBOAT_HOME/s2.inc")
 RTO=$(report_json "$INC" | field "['rto']['achieved']")
 echo "scenario 2 (vector store corruption): RTO achieved $RTO" | tee -a "$RESULTS"

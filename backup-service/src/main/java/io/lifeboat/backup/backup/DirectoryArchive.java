@@ -11,9 +11,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -24,6 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * links (never followed, so nothing outside the directory is read), sockets and fifos skipped. Large files whose
  * start barely compresses go last, after {@link CompressingSink#denseFromHere()} (entry order does not matter to
  * a restore: parents are created as needed and directory modes are set at the end).
+ * <p>
+ * A live store is copied consistently file by file: SQLite databases through the online backup API
+ * ({@link SqliteSnapshot}, their WAL and shared-memory files folded in, not stored), small files re-read until
+ * stable, and a large file that changes while it is read fails the backup rather than being stored torn.
  */
 final class DirectoryArchive {
 
@@ -47,6 +53,9 @@ final class DirectoryArchive {
     record Written(long files, long bytes) {
     }
 
+    /** Files below this size are read into memory until stable ({@link #writeStaged}); larger ones are streamed. */
+    static final long STAGED_BELOW = 16 * 1024 * 1024;
+    private static final int STABLE_READ_ATTEMPTS = 20;
     /** Files from this size on are sampled for {@link CompressingSink#isDense}. */
     static final long SAMPLED_FROM = 1024 * 1024;
     private static final int SAMPLE = 128 * 1024;
@@ -80,12 +89,18 @@ final class DirectoryArchive {
                     tar.putArchiveEntry(entry);
                     tar.closeArchiveEntry();
                 } else if (attrs.isRegularFile()) {
-                    if (attrs.size() >= SAMPLED_FROM && startsDense(file)) {
-                        dense.add(file);
-                    } else {
-                        bytes.addAndGet(writeFile(tar, root, file));
-                        files.incrementAndGet();
+                    if (SqliteSnapshot.isCompanion(file)) {
+                        return FileVisitResult.CONTINUE; // folded into its database's snapshot
                     }
+                    if (SqliteSnapshot.isDatabase(file)) {
+                        bytes.addAndGet(writeSqliteSnapshot(tar, root, file));
+                    } else if (attrs.size() >= SAMPLED_FROM && startsDense(file)) {
+                        dense.add(file);
+                        return FileVisitResult.CONTINUE;
+                    } else {
+                        bytes.addAndGet(writeRegular(tar, root, file));
+                    }
+                    files.incrementAndGet();
                 }
                 return FileVisitResult.CONTINUE;
             }
@@ -93,7 +108,7 @@ final class DirectoryArchive {
         if (!dense.isEmpty()) {
             out.denseFromHere();
             for (Path file : dense) {
-                bytes.addAndGet(writeFile(tar, root, file));
+                bytes.addAndGet(writeRegular(tar, root, file));
                 files.incrementAndGet();
             }
         }
@@ -101,25 +116,101 @@ final class DirectoryArchive {
         return new Written(files.get(), bytes.get());
     }
 
-    /** Stores one regular file; returns its size. */
+    /** Stores one regular file: staged in memory when small, else streamed; returns its size. */
+    private static long writeRegular(TarArchiveOutputStream tar, Path root, Path file) throws IOException {
+        return Files.size(file) < STAGED_BELOW ? writeStaged(tar, root, file) : writeFile(tar, root, file);
+    }
+
+    /**
+     * Stores one large regular file straight from disk; returns its size. It must not change while it is read
+     * (size, modification time and inode compared before and after): a torn copy is refused, never stored.
+     */
     private static long writeFile(TarArchiveOutputStream tar, Path root, Path file) throws IOException {
-        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (!attrs.isRegularFile()) {
-            throw new IOException(file + " stopped being a regular file while it was archived; stop its writer with a preHook");
-        }
+        FileState before = FileState.of(file);
         TarArchiveEntry entry = new TarArchiveEntry(name(root, file), TarConstants.LF_NORMAL);
         describe(entry, file);
-        entry.setSize(attrs.size());
+        entry.setSize(before.size());
         tar.putArchiveEntry(entry);
         try (var in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             long copied = in.transferTo(tar);
-            if (copied != attrs.size()) {
-                throw new IOException(file + " changed size while it was archived (" + attrs.size() + " -> "
-                        + copied + " bytes); stop its writer with a preHook");
+            if (copied != before.size() || !FileState.of(file).equals(before)) {
+                throw new IOException(file + " changed while it was archived (a live writer); files under "
+                        + STAGED_BELOW / (1024 * 1024) + " MiB are re-read until stable, larger ones need their writer "
+                        + "paused: add a preHook to the source");
             }
         }
         tar.closeArchiveEntry();
-        return attrs.size();
+        return before.size();
+    }
+
+    /**
+     * Stores a small file from memory, read until two reads in a row agree and its size, modification time and
+     * inode did not move meanwhile (a file rewritten in place, as HNSW segment headers are, is never stored torn).
+     */
+    private static long writeStaged(TarArchiveOutputStream tar, Path root, Path file) throws IOException {
+        byte[] content = null;
+        for (int attempt = 1; attempt <= STABLE_READ_ATTEMPTS && content == null; attempt++) {
+            FileState before = FileState.of(file);
+            byte[] first = Files.readAllBytes(file);
+            byte[] second = Files.readAllBytes(file);
+            if (first.length == before.size() && Arrays.equals(first, second) && FileState.of(file).equals(before)) {
+                content = first;
+            } else {
+                pause(attempt);
+            }
+        }
+        if (content == null) {
+            throw new IOException(file + " kept changing while it was read (" + STABLE_READ_ATTEMPTS + " attempts); "
+                    + "pause its writer with a preHook on the source");
+        }
+        TarArchiveEntry entry = new TarArchiveEntry(name(root, file), TarConstants.LF_NORMAL);
+        describe(entry, file);
+        entry.setSize(content.length);
+        tar.putArchiveEntry(entry);
+        tar.write(content);
+        tar.closeArchiveEntry();
+        return content.length;
+    }
+
+    /** Stores a consistent copy of a live SQLite database ({@link SqliteSnapshot}) under the database's name. */
+    private static long writeSqliteSnapshot(TarArchiveOutputStream tar, Path root, Path database) throws IOException {
+        Path copy = Files.createTempFile("lifeboat-sqlite-", ".snapshot");
+        try {
+            Files.delete(copy); // the backup API creates it
+            SqliteSnapshot.copy(database, copy);
+            long size = Files.size(copy);
+            TarArchiveEntry entry = new TarArchiveEntry(name(root, database), TarConstants.LF_NORMAL);
+            describe(entry, database);
+            entry.setSize(size);
+            tar.putArchiveEntry(entry);
+            try (var in = Files.newInputStream(copy)) {
+                in.transferTo(tar);
+            }
+            tar.closeArchiveEntry();
+            return size;
+        } finally {
+            Files.deleteIfExists(copy);
+        }
+    }
+
+    /** What says a file changed: its size, modification time and inode. */
+    private record FileState(long size, FileTime modified, Object inode) {
+        static FileState of(Path file) throws IOException {
+            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!attrs.isRegularFile()) {
+                throw new IOException(file + " stopped being a regular file while it was archived; pause its writer with a preHook");
+            }
+            return new FileState(attrs.size(), attrs.lastModifiedTime(), attrs.fileKey());
+        }
+    }
+
+    private static void pause(int attempt) throws IOException {
+        try {
+            Thread.sleep(10L * attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for a file to stop changing", e);
+        }
     }
 
     private static boolean startsDense(Path file) throws IOException {

@@ -1,5 +1,7 @@
 package io.lifeboat.stack;
 
+import org.sqlite.SQLiteConfig;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -8,8 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -52,12 +57,13 @@ public final class SampleSystem {
         try {
             Files.createDirectories(chromaDb);
             Random random = new Random(42);
-            byte[] sqlite = new byte[256 * 1024];
-            random.nextBytes(sqlite);
-            System.arraycopy("SQLite format 3\0".getBytes(StandardCharsets.US_ASCII), 0, sqlite, 0, 16);
-            Files.write(chromaDb.resolve("chroma.sqlite3"), sqlite);
+            List<String> segments = new ArrayList<>();
             for (int segment = 0; segment < 3; segment++) {
-                Path dir = chromaDb.resolve(new java.util.UUID(random.nextLong(), random.nextLong()).toString());
+                segments.add(new java.util.UUID(random.nextLong(), random.nextLong()).toString());
+            }
+            chromaSqlite(chromaDb.resolve("chroma.sqlite3"), segments, random);
+            for (int segment = 0; segment < 3; segment++) {
+                Path dir = chromaDb.resolve(segments.get(segment));
                 Files.createDirectories(dir);
                 ByteBuffer vectors = ByteBuffer.allocate(500 * 384 * 4).order(ByteOrder.LITTLE_ENDIAN);
                 while (vectors.hasRemaining()) {
@@ -69,8 +75,35 @@ public final class SampleSystem {
                 Files.write(dir.resolve("link_lists.bin"), new byte[0]);
                 Files.writeString(dir.resolve("index_metadata.pickle"), "{\"dimensionality\": 384, \"segment\": " + segment + "}");
             }
-        } catch (IOException e) {
+        } catch (IOException | SQLException e) {
             throw new StackException("cannot create the sample directory " + chromaDb + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** ChromaDB's metadata database in its journal mode (WAL): collections, segments, 500 embeddings per segment. */
+    private static void chromaSqlite(Path file, List<String> segments, Random random) throws SQLException {
+        try (Connection c = new SQLiteConfig().createConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("CREATE TABLE collections (id TEXT PRIMARY KEY, name TEXT NOT NULL, dimension INTEGER)");
+            s.execute("CREATE TABLE segments (id TEXT PRIMARY KEY, type TEXT NOT NULL, scope TEXT NOT NULL, collection TEXT)");
+            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, segment_id TEXT NOT NULL, embedding_id TEXT NOT NULL, "
+                    + "created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, UNIQUE (segment_id, embedding_id))");
+            s.execute("INSERT INTO collections VALUES ('chatbot_docs', 'chatbot_docs', 384)");
+            c.setAutoCommit(false);
+            try (PreparedStatement segment = c.prepareStatement("INSERT INTO segments VALUES (?, 'urn:chroma:segment/vector/hnsw-local-persisted', 'VECTOR', 'chatbot_docs')");
+                 PreparedStatement embedding = c.prepareStatement("INSERT INTO embeddings (segment_id, embedding_id) VALUES (?, ?)")) {
+                for (String id : segments) {
+                    segment.setString(1, id);
+                    segment.executeUpdate();
+                    for (int i = 0; i < 500; i++) {
+                        embedding.setString(1, id);
+                        embedding.setString(2, new java.util.UUID(random.nextLong(), random.nextLong()).toString());
+                        embedding.addBatch();
+                    }
+                    embedding.executeBatch();
+                }
+            }
+            c.commit();
         }
     }
 }

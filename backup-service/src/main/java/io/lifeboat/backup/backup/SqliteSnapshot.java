@@ -1,0 +1,76 @@
+package io.lifeboat.backup.backup;
+
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A consistent copy of a live SQLite database, made with SQLite's online backup API: the whole database is copied
+ * in one step, inside one read transaction, so the copy is the database as of one commit, with what its WAL held
+ * folded in. A byte copy of the file and its {@code -wal} taken while a writer commits and checkpoints can pair a
+ * main file and a WAL from different moments (rows lost, or a copy that fails {@code PRAGMA integrity_check}).
+ * The copy is read-only on the source: a read-only connection never checkpoints or truncates the live WAL.
+ */
+final class SqliteSnapshot {
+
+    /** File names taken for SQLite databases when their first bytes say so. */
+    static final List<String> NAME_SUFFIXES = List.of(".sqlite3", ".sqlite", ".db");
+    /** Files that belong to a database and are folded into its snapshot, never stored beside it. */
+    static final List<String> COMPANION_SUFFIXES = List.of("-wal", "-shm", "-journal");
+    private static final byte[] HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+    /** How long the copy waits for a writer's exclusive lock (a rollback-journal database being committed). */
+    private static final int BUSY_WAIT_MILLIS = 100;
+    private static final int BUSY_ATTEMPTS = 300;
+
+    private SqliteSnapshot() {
+    }
+
+    /** Whether {@code file} is named like a SQLite database and starts with SQLite's header. */
+    static boolean isDatabase(Path file) throws IOException {
+        String name = file.getFileName().toString();
+        if (NAME_SUFFIXES.stream().noneMatch(name::endsWith)) {
+            return false;
+        }
+        byte[] start = new byte[HEADER.length];
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            return in.readNBytes(start, 0, start.length) == start.length && Arrays.equals(start, HEADER);
+        }
+    }
+
+    /** Whether {@code file} is the WAL, shared-memory or rollback journal of a database {@link #isDatabase}. */
+    static boolean isCompanion(Path file) throws IOException {
+        String name = file.getFileName().toString();
+        for (String suffix : COMPANION_SUFFIXES) {
+            if (name.endsWith(suffix)) {
+                Path database = file.resolveSibling(name.substring(0, name.length() - suffix.length()));
+                return Files.isRegularFile(database, LinkOption.NOFOLLOW_LINKS) && isDatabase(database);
+            }
+        }
+        return false;
+    }
+
+    /** Writes a consistent copy of {@code database} to {@code copy} (which must not exist yet). */
+    static void copy(Path database, Path copy) throws IOException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setBusyTimeout(BUSY_WAIT_MILLIS * BUSY_ATTEMPTS);
+        try (var connection = (SQLiteConnection) config.createConnection("jdbc:sqlite:" + database)) {
+            // all pages in one step: one read transaction, so no writer's commit can land halfway through the copy
+            int rc = connection.getDatabase().backup("main", copy.toString(), null, BUSY_WAIT_MILLIS, BUSY_ATTEMPTS, -1);
+            if (rc != 0) {
+                throw new IOException("SQLite's online backup of " + database + " failed with result code " + rc);
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot copy SQLite database " + database + " with the online backup API: " + e.getMessage(), e);
+        }
+    }
+}
