@@ -59,6 +59,7 @@ final class DirectoryRestorer {
         Set<Path> seen = new HashSet<>();
         List<TarArchiveEntry> directories = new ArrayList<>();
         TarArchiveInputStream tar = new TarArchiveInputStream(tarStream);
+        byte[] buffer = new byte[StreamCopy.BUFFER_BYTES];
         TarArchiveEntry entry;
         while ((entry = tar.getNextEntry()) != null) {
             Path relative = relative(entry.getName());
@@ -99,7 +100,7 @@ final class DirectoryRestorer {
             } else if (entry.isFile()) {
                 try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                         LinkOption.NOFOLLOW_LINKS)) {
-                    bytes += tar.transferTo(out);
+                    bytes += StreamCopy.copy(tar, out, buffer);
                 }
                 Files.setPosixFilePermissions(path, permissions(entry.getMode()));
                 Files.setLastModifiedTime(path, FileTime.from(entry.getModTime().toInstant()));

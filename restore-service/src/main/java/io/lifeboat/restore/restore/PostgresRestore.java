@@ -148,7 +148,7 @@ class PostgresRestore implements TargetSteps {
                 try (VerifiedDownload download = new VerifiedDownload(downloads, decryption, manifest, downloaded);
                      OutputStream out = Files.newOutputStream(file)) {
                     try {
-                        download.plain().transferTo(out);
+                        StreamCopy.copy(download.plain(), out, new byte[StreamCopy.BUFFER_BYTES]);
                     } catch (IOException e) {
                         throw download.explain("download", e);
                     }

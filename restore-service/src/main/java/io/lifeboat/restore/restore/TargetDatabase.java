@@ -168,7 +168,7 @@ final class TargetDatabase {
         }, "pg_restore-output");
         reader.start();
         try (var stdin = process.getOutputStream()) {
-            archive.transferTo(stdin);
+            StreamCopy.copy(archive, stdin, new byte[StreamCopy.BUFFER_BYTES]);
         } catch (IOException e) {
             if (!process.isAlive() && process.exitValue() != 0) {
                 throw new RestoreFailure("restore", "pg_restore exited " + process.exitValue() + ": " + text(output));
