@@ -108,6 +108,16 @@ final class WalStreamer implements Runnable {
             // go on from what the bucket has; the server usually still has it (the slot keeps it, or, on a server
             // that took over after a failover, its own copy); if not, the WAL in between is lost: a gap
             long from = storedBefore >= 0 ? storedBefore : restart;
+            Integer storedTimeline = known.map(w -> w.timeline).orElse(null);
+            long storedTimelineEnd = storedTimeline == null ? -1 : history.endOf(storedTimeline);
+            if (storedTimelineEnd >= 0 && storedTimelineEnd < from) {
+                // the bucket holds the old timeline past its switch point: an old primary went on after the promotion,
+                // and that WAL is not this server's history. Go on from the switch point, on the new timeline
+                LOG.warnf("%s: the stored WAL of timeline %d runs past its switch point %s to %s (the old primary went on "
+                        + "after the failover); streaming timeline %d from the switch point", source.name(), storedTimeline,
+                        Lsn.format(storedTimelineEnd), Lsn.format(from), history.timeline());
+                from = storedTimelineEnd;
+            }
             try {
                 begin(replication, slot, history, from);
                 services.state().streaming(source.name(), services.instance(), id.systemId(), timeline,
