@@ -32,6 +32,8 @@ public class WalAudit {
     private final Map<String, Set<String>> reportedGaps = new ConcurrentHashMap<>();
     /** Sources with a new base backup whose WAL was not restorable yet, and until when to look again soon. */
     private final Map<String, Instant> followUps = new ConcurrentHashMap<>();
+    /** Per source, why its last scheduled audit could not run (absent once one ran). */
+    private final Map<String, String> auditFailures = new ConcurrentHashMap<>();
 
     public WalAudit(WalStreams streams, WalArchive archive, BackupBucket bucket, WalState state) {
         this.streams = streams;
@@ -46,8 +48,13 @@ public class WalAudit {
         for (String source : streams.streaming()) {
             try {
                 audit(source);
+                auditFailures.remove(source);
             } catch (RuntimeException e) {
-                LOG.debugf("WAL audit of %s could not run: %s", source, e.getMessage());
+                // told once per new reason: an audit that cannot run leaves gaps unseen
+                String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                if (!why.equals(auditFailures.put(source, why))) {
+                    LOG.warnf("WAL audit of %s could not run: %s", source, why);
+                }
             }
         }
     }
