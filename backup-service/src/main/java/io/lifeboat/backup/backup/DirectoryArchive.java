@@ -127,10 +127,7 @@ final class DirectoryArchive {
      */
     private static long writeFile(TarArchiveOutputStream tar, Path root, Path file) throws IOException {
         FileState before = FileState.of(file);
-        TarArchiveEntry entry = new TarArchiveEntry(name(root, file), TarConstants.LF_NORMAL);
-        describe(entry, file);
-        entry.setSize(before.size());
-        tar.putArchiveEntry(entry);
+        putFileEntry(tar, root, file, before.size());
         try (var in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             long copied = in.transferTo(tar);
             if (copied != before.size() || !FileState.of(file).equals(before)) {
@@ -163,10 +160,7 @@ final class DirectoryArchive {
             throw new IOException(file + " kept changing while it was read (" + STABLE_READ_ATTEMPTS + " attempts); "
                     + "pause its writer with a preHook on the source");
         }
-        TarArchiveEntry entry = new TarArchiveEntry(name(root, file), TarConstants.LF_NORMAL);
-        describe(entry, file);
-        entry.setSize(content.length);
-        tar.putArchiveEntry(entry);
+        putFileEntry(tar, root, file, content.length);
         tar.write(content);
         tar.closeArchiveEntry();
         return content.length;
@@ -179,10 +173,7 @@ final class DirectoryArchive {
             Files.delete(copy); // the backup API creates it
             SqliteSnapshot.copy(database, copy);
             long size = Files.size(copy);
-            TarArchiveEntry entry = new TarArchiveEntry(name(root, database), TarConstants.LF_NORMAL);
-            describe(entry, database);
-            entry.setSize(size);
-            tar.putArchiveEntry(entry);
+            putFileEntry(tar, root, database, size);
             try (var in = Files.newInputStream(copy)) {
                 in.transferTo(tar);
             }
@@ -191,6 +182,14 @@ final class DirectoryArchive {
         } finally {
             Files.deleteIfExists(copy);
         }
+    }
+
+    /** Opens the tar entry of regular file {@code file} ({@code size} bytes, its mode and time); the caller writes it. */
+    private static void putFileEntry(TarArchiveOutputStream tar, Path root, Path file, long size) throws IOException {
+        TarArchiveEntry entry = new TarArchiveEntry(name(root, file), TarConstants.LF_NORMAL);
+        describe(entry, file);
+        entry.setSize(size);
+        tar.putArchiveEntry(entry);
     }
 
     /** What says a file changed: its size, modification time and inode. */
