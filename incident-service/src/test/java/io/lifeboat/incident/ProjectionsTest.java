@@ -61,7 +61,8 @@ class ProjectionsTest {
     AgroalDataSource dataSource;
 
     /** Sources with a history: a breach, a failed attempt, verified backups, a restore and a drill. */
-    private void history(String source) {
+    /** A source's history: two old backups (one failed), a recent one, a restore and a drill; returns the drill's end. */
+    private Instant history(String source) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         Instant old = now.minus(Duration.ofHours(50));
         Instant recent = now.minus(Duration.ofHours(2));
@@ -86,11 +87,12 @@ class ProjectionsTest {
         events.add(Publish.send("/d", new DrillCompleted("drill-" + source, "database-loss", "Completed", "passed", List.of(),
                 20.0, 3600.0, 5_000_000.0, recent.plusSeconds(100), recent.plusSeconds(120)), recent.plusSeconds(120)));
         Publish.awaitStored(store, events.toArray(CloudEvent[]::new));
+        return recent.plusSeconds(120);
     }
 
     @Test
     void rpoShowsExposureBreachesAndTheRtoForecast() {
-        history("rpo-src");
+        Instant drilledAt = history("rpo-src");
         JsonPath rpo = as("viewer").get("/rpo").then().statusCode(200).extract().jsonPath();
         Map<String, Object> src = rpo.getMap("find { it.source == 'rpo-src' }");
         assertThat(src.get("backupId")).isEqualTo("rpo-src-3");
@@ -114,7 +116,8 @@ class ProjectionsTest {
         as("viewer").queryParam("source", "rpo-src").queryParam("from", "yesterday").get("/rpo/timeline").then().statusCode(400)
                 .body("errors.field", hasItem("from"));
 
-        String month = Instant.now().toString().substring(0, 7);
+        // the drill's month, not today's: in the first hours of a month the drill (2 h ago) is in the previous one
+        String month = drilledAt.toString().substring(0, 7);
         JsonPath review = as("viewer").queryParam("month", month).get("/reviews/monthly").then().statusCode(200).extract().jsonPath();
         assertThat(review.getString("month")).isEqualTo(month);
         assertThat(review.getList("drills.drillId")).contains("drill-rpo-src");
