@@ -121,7 +121,9 @@ check "scenario 2 (vector store corruption) runbook commands succeed" run_sectio
 ASIDE=$(ls -d "$LIFEBOAT_HOME"/protected/chroma_db_corrupted_* | head -1)
 check "the damaged folder was moved aside as chroma_db_corrupted_<date>" test -d "$ASIDE"
 check "the moved-aside folder is byte-identical to the damaged one" diff -r "$LIFEBOAT_HOME/chroma_damaged_copy" "$ASIDE"
-check "chroma_db holds the backed-up files again" diff -r --exclude=chroma.sqlite3 "$LIFEBOAT_HOME/chroma_backup_copy" "$CHROMA"
+# chroma.sqlite3's -wal/-shm companions are SQLite's working files: a reader (the backup's read-only snapshot, like
+# ChromaDB itself) may leave them behind, and they are folded into the snapshot, never stored
+check "chroma_db holds the backed-up files again" diff -r --exclude='chroma.sqlite3*' "$LIFEBOAT_HOME/chroma_backup_copy" "$CHROMA"
 # the database was stored as a consistent snapshot (SQLite's online backup API): the same database, not the same
 # header bytes
 check "chroma.sqlite3 holds the backed-up database again (same schema and rows, passes integrity_check)" \
