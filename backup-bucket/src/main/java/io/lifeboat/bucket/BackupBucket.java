@@ -27,7 +27,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The backup bucket: layout {@code <prefix>/<source>/<yyyy>/<mm>/<dd>/<backupId>/{data,manifest.json}}. A manifest,
+ * The backup bucket: layout {@code <prefix>/<source>/<yyyy>/<mm>/<dd>/<backupId>/{data,manifest.json}} (a chunked
+ * backup's data object is its chunk list, {@code chunks}, and its chunks are in {@link #chunkStore}). A manifest,
  * written last, is a backup's commit point: every manifest in the bucket is a restorable backup, and the bucket
  * alone is enough to find them (no Lifeboat database, no Kafka history).
  */
@@ -67,6 +68,14 @@ public class BackupBucket {
     /** The folder of one backup: {@code <prefix>/<source>/<yyyy>/<mm>/<dd>/<backupId>/}. */
     public String folder(String source, Instant startedAt, String backupId) {
         return config.prefix() + "/" + source + "/" + DAY.format(startedAt) + "/" + backupId + "/";
+    }
+
+    /**
+     * Where a source's chunked backups keep their chunks, each once ({@link io.lifeboat.bucket.chunk.ChunkRef#key}):
+     * {@code <prefix>/<source>/chunks/}.
+     */
+    public String chunkStore(String source) {
+        return config.prefix() + "/" + source + "/chunks/";
     }
 
     /** The manifest key beside a backup's data object. */
@@ -199,6 +208,20 @@ public class BackupBucket {
         } catch (S3Exception e) {
             if (e.statusCode() == 404) {
                 return false;
+            }
+            throw e;
+        }
+    }
+
+    /** The stored size of the object at {@code key}, null when there is none. */
+    public Long size(String key) {
+        try {
+            return s3.headObject(b -> b.bucket(config.bucket()).key(key)).contentLength();
+        } catch (NoSuchKeyException e) {
+            return null;
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return null;
             }
             throw e;
         }

@@ -129,7 +129,7 @@ final class BackupFixtures {
         BackupManifest parted = new BackupManifest(3, m.backupId(), m.source(), m.kind(), m.recoveryPointAt(), m.startedAt(),
                 m.completedAt(), m.sizeBytes(), m.storedBytes(), digest.hex(), m.objectKey(), m.compression(), m.encryption(),
                 m.database(), m.path(), m.host(), m.port(), m.fileCount(), m.fileBytes(), m.toolVersions(), m.rowCounts(),
-                m.newestTimestamps(), m.roles(), m.physical(), partBytes, null);
+                m.newestTimestamps(), m.roles(), m.physical(), partBytes, null, null);
         writeManifest(s3, m.objectKey().replace("/data", "/manifest.json"), parted);
         return parted;
     }
@@ -176,7 +176,7 @@ final class BackupFixtures {
                 point.plusSeconds(1), plain.length, data.length, sha, folder + "data", "zstd", encryption, database, path,
                 database == null ? null : "127.0.0.1", database == null ? null : TestServers.get().postgres().port(),
                 counts == null ? null : counts[0], counts == null ? null : counts[1],
-                Map.of("fixture", "restore-service test"), rowCounts, newestTimestamps, roles, null, null, null);
+                Map.of("fixture", "restore-service test"), rowCounts, newestTimestamps, roles, null, null, null, null);
         writeManifest(s3, folder + "manifest.json", manifest);
         return manifest;
     }

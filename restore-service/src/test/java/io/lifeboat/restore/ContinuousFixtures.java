@@ -124,7 +124,7 @@ final class ContinuousFixtures implements AutoCloseable {
         s3.putObject(r -> r.bucket(BackupFixtures.BUCKET).key(folder + "data"), RequestBody.fromBytes(data));
         BackupManifest manifest = new BackupManifest(2 /* one PUT, whole-object sha256: backups written before format 3 */, backupId, source, "postgres", consistent,
                 consistent, consistent, plain, data.length, sha, folder + "data", "zstd", null, database, null, "127.0.0.1",
-                pg.port(), null, null, Map.of("fixture", "pg_basebackup"), Map.of(), Map.of(), null, physical, null, null);
+                pg.port(), null, null, Map.of("fixture", "pg_basebackup"), Map.of(), Map.of(), null, physical, null, null, null);
         BackupFixtures.writeManifest(s3, folder + "manifest.json", manifest);
         return manifest;
     }

@@ -348,7 +348,7 @@ class RestoreTest {
         BackupManifest foreign = new BackupManifest(m.formatVersion(), m.backupId(), m.source(), m.kind(), m.recoveryPointAt(),
                 m.startedAt(), m.completedAt(), m.sizeBytes(), m.storedBytes(), m.sha256(), m.objectKey(), "zstd",
                 new io.lifeboat.events.backup.Encryption("AES256_GCM_HKDF_1MB", "tink-12345"), m.database(), null, m.host(),
-                m.port(), null, null, Map.of(), Map.of(), null, null, null, m.partBytes(), null);
+                m.port(), null, null, Map.of(), Map.of(), null, null, null, m.partBytes(), null, null);
         String manifestKey = m.objectKey().replace("/data", "/manifest.json");
         BackupFixtures.writeManifest(s3, manifestKey, foreign);
         try {

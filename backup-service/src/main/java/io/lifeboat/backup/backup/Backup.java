@@ -34,6 +34,9 @@ public class Backup extends PanacheEntityBase {
     public Long sizeBytes;
     @Column(name = "stored_bytes")
     public Long storedBytes;
+    /** A chunked backup: the bytes it uploaded (its other chunks were stored already). */
+    @Column(name = "uploaded_bytes")
+    public Long uploadedBytes;
     @Column(name = "progress_bytes")
     public long progressBytes;
     @Column(name = "estimated_bytes")

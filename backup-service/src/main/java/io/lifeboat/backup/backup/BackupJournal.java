@@ -84,13 +84,14 @@ public class BackupJournal {
             b.completedAt = m.completedAt();
             b.recoveryPointAt = m.recoveryPointAt();
             b.sizeBytes = m.sizeBytes();
-            b.storedBytes = m.storedBytes();
+            b.storedBytes = m.chunks() == null ? m.storedBytes() : m.storedBytes() + m.chunks().chunkBytes();
+            b.uploadedBytes = m.chunks() == null ? null : m.storedBytes() + m.chunks().uploadedBytes();
             b.progressBytes = m.sizeBytes();
             b.sha256 = m.sha256();
             b.uploadId = null;
             b.encryptionKeyId = m.encryption() == null ? null : m.encryption().keyId();
             outbox.append(b.actor, new BackupCompleted(b.id, b.source, b.kind, m.recoveryPointAt(), m.startedAt(),
-                    m.completedAt(), m.sizeBytes(), m.storedBytes(), m.sha256(), m.objectKey(), manifestKey,
+                    m.completedAt(), m.sizeBytes(), b.storedBytes, m.sha256(), m.objectKey(), manifestKey,
                     m.compression(), m.encryption(), m.toolVersions(), m.rowCounts()));
         });
     }

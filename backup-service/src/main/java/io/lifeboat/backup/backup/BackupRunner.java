@@ -1,9 +1,13 @@
 package io.lifeboat.backup.backup;
 
+import io.lifeboat.backup.chunk.ChunkStore;
+import io.lifeboat.backup.chunk.ChunkedArchive;
+import io.lifeboat.backup.chunk.ChunkingSink;
 import io.lifeboat.backup.config.BackupConfig;
 import io.lifeboat.backup.crypto.BackupEncryption;
 import io.lifeboat.backup.source.Source;
 import io.lifeboat.backup.source.SourceKind;
+import io.lifeboat.backup.source.StorageLayout;
 import io.lifeboat.backup.storage.BackupUploads;
 import io.lifeboat.backup.storage.MultipartUploadStream;
 import io.lifeboat.backup.wal.WalAudit;
@@ -11,6 +15,7 @@ import io.lifeboat.backup.wal.WalRetention;
 import io.lifeboat.bucket.BackupBucket;
 import io.lifeboat.events.backup.Encryption;
 import io.lifeboat.events.storage.BackupManifest;
+import io.lifeboat.events.storage.ChunkedData;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,6 +55,7 @@ public class BackupRunner {
     private final PostgresSourceReader postgres;
     private final BaseBackupSourceReader baseBackup;
     private final DirectorySourceReader directory;
+    private final ChunkStore chunkStore;
     private final Retention retention;
     private final Instance<BackupVerifier> verifier;
     private final Instance<WalAudit> walAudit;
@@ -66,7 +72,7 @@ public class BackupRunner {
 
     public BackupRunner(BackupUploads uploads, BackupBucket bucket, BackupEncryption encryption, BackupConfig config,
                         BackupJournal journal, BackupCommit commit, PostgresSourceReader postgres,
-                        BaseBackupSourceReader baseBackup, DirectorySourceReader directory, Retention retention,
+                        BaseBackupSourceReader baseBackup, DirectorySourceReader directory, ChunkStore chunkStore, Retention retention,
                         Instance<BackupVerifier> verifier, Instance<WalAudit> walAudit, Instance<WalRetention> walRetention,
                         MeterRegistry metrics) {
         this.uploads = uploads;
@@ -78,6 +84,7 @@ public class BackupRunner {
         this.postgres = postgres;
         this.baseBackup = baseBackup;
         this.directory = directory;
+        this.chunkStore = chunkStore;
         this.retention = retention;
         this.verifier = verifier;
         this.walAudit = walAudit;
@@ -122,7 +129,8 @@ public class BackupRunner {
             journal.fail(backupId, "start", "could not start: " + e.getMessage());
             return;
         }
-        String objectKey = bucket.folder(source.name, startedAt, backupId) + BackupManifest.DATA;
+        boolean chunked = source.storage == StorageLayout.chunks;
+        String objectKey = bucket.folder(source.name, startedAt, backupId) + (chunked ? BackupManifest.CHUNK_LIST : BackupManifest.DATA);
         AtomicLong read = new AtomicLong();
         ScheduledFuture<?> progress = ticker.scheduleAtFixedRate(() -> journal.heartbeat(backupId, read.get()), 1, 1,
                 TimeUnit.SECONDS);
@@ -134,11 +142,18 @@ public class BackupRunner {
                         + " but backup-service has no keyset (set lifeboat.backup.encryption.keyset-file)");
             }
             SourceRead sourceRead;
+            ChunkedData chunks = null;
             try {
                 Hooks.run("pre-hook", source.preHook, config.hookTimeout());
                 upload = startUpload(objectKey);
                 journal.recordUpload(backupId, upload.uploadId(), objectKey, BackupBucket.manifestKeyOf(objectKey));
-                sourceRead = stream(source, backupId, upload, read);
+                if (chunked) {
+                    ChunkedRead chunkedRead = streamChunks(source, backupId, upload, read);
+                    sourceRead = chunkedRead.read();
+                    chunks = chunkedRead.chunks();
+                } else {
+                    sourceRead = stream(source, backupId, upload, read);
+                }
             } finally {
                 // whenever the pre hook ran (even if it failed or timed out), the post hook runs, as soon as the
                 // source has been read: it undoes what the pre hook did (resumes writers, ...)
@@ -155,12 +170,13 @@ public class BackupRunner {
                 throw new BackupFailure("upload", "cannot complete the upload: " + e.getMessage(), e);
             }
             BackupManifest manifest = manifest(source, backupId, startedAt, sourceRead, read.get(), upload.total(), sha256,
-                    upload.partBytes(), objectKey);
+                    upload.partBytes(), objectKey, chunks);
             commit.commit(manifest);
             metrics.timer("lifeboat_backup_duration", "source", source.name, "kind", source.kind.name())
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            LOG.infof("backup %s completed: %d bytes read, %d stored, recovery point %s", backupId, read.get(),
-                    upload.total(), sourceRead.recoveryPoint());
+            LOG.infof("backup %s completed: %d bytes read, %d stored, recovery point %s%s", backupId, read.get(),
+                    upload.total(), sourceRead.recoveryPoint(), chunks == null ? "" : "; " + chunks.uploadedChunks() + " of "
+                            + chunks.chunks() + " chunks were new (" + chunks.uploadedBytes() + " bytes uploaded)");
             afterCommit(source, backupId);
         } catch (BackupFailure f) {
             abortQuietly(upload, backupId);
@@ -199,16 +215,45 @@ public class BackupRunner {
         }
     }
 
+    private record ChunkedRead(SourceRead read, ChunkedData chunks) {
+    }
+
+    /**
+     * Source bytes → content-defined chunks, each stored once ({@link ChunkStore}); the upload receives the chunk
+     * list. Directory sources only (the source API refuses other kinds, and encryption, for chunked storage).
+     */
+    private ChunkedRead streamChunks(Source source, String backupId, MultipartUploadStream upload, AtomicLong read)
+            throws BackupFailure {
+        try (ChunkedArchive archive = chunkStore.open(source.name, backupId, upload)) {
+            ChunkingSink sink = new ChunkingSink(archive, read);
+            SourceRead result = directory.read(source, sink, bytes -> journal.estimate(backupId, bytes));
+            sink.close();
+            return new ChunkedRead(result, archive.finish());
+        } catch (IOException e) {
+            String step = e.getMessage() != null && (e.getMessage().contains("S3") || e.getMessage().contains("chunk"))
+                    ? "upload" : "read-source";
+            throw new BackupFailure(step, e.getMessage(), e);
+        }
+    }
+
     private BackupManifest manifest(Source source, String backupId, Instant startedAt, SourceRead read, long sizeBytes,
-                                    long storedBytes, String sha256, long partBytes, String objectKey) {
+                                    long storedBytes, String sha256, long partBytes, String objectKey, ChunkedData chunks) {
         Encryption encryptionInfo = source.encryption ? encryption.describe() : null;
         boolean postgres = source.kind == SourceKind.postgres;
-        return new BackupManifest(BackupManifest.FORMAT_VERSION, backupId, source.name, source.kind.name(),
+        return new BackupManifest(chunks == null ? BackupManifest.FORMAT_VERSION : BackupManifest.CHUNKED_FORMAT_VERSION, backupId, source.name, source.kind.name(),
                 read.recoveryPoint(), startedAt, Instant.now().truncatedTo(ChronoUnit.MICROS), sizeBytes, storedBytes,
                 sha256, objectKey, "zstd", encryptionInfo,
                 postgres ? source.databaseName : null, postgres ? null : source.path,
                 postgres ? source.host : null, postgres ? source.port : null, read.fileCount(), read.fileBytes(),
-                read.toolVersions(), read.rowCounts(), read.newestTimestamps(), read.roles(), read.physical(), partBytes, null);
+                chunks == null ? read.toolVersions() : chunkedToolVersions(read.toolVersions()), read.rowCounts(),
+                read.newestTimestamps(), read.roles(), read.physical(), partBytes, chunks, null);
+    }
+
+    private static java.util.Map<String, String> chunkedToolVersions(java.util.Map<String, String> versions) {
+        java.util.Map<String, String> chunked = new java.util.TreeMap<>(versions);
+        chunked.put("compression", "zstd per chunk (raw when it does not compress)");
+        chunked.put("chunking", "FastCDC 512 KiB / 1 MiB / 8 MiB");
+        return chunked;
     }
 
     /** A backup counts for the RPO once read back and found intact (DESIGN: completed and verified). */

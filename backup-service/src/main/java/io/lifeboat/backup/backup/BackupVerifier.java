@@ -1,5 +1,14 @@
 package io.lifeboat.backup.backup;
 
+import io.lifeboat.backup.chunk.ChunkIndex;
+import io.lifeboat.bucket.chunk.ChunkRef;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
 import io.lifeboat.http.ApiException;
 import io.lifeboat.bucket.BackupBucket;
 import io.lifeboat.bucket.StoredObjectDigest;
@@ -29,8 +38,10 @@ public class BackupVerifier {
     private final BackupBucket bucket;
     private final Outbox outbox;
     private final BackupService backups;
+    private final ChunkIndex chunkIndex;
 
-    public BackupVerifier(BackupBucket bucket, Outbox outbox, BackupService backups) {
+    public BackupVerifier(BackupBucket bucket, Outbox outbox, BackupService backups, ChunkIndex chunkIndex) {
+        this.chunkIndex = chunkIndex;
         this.bucket = bucket;
         this.outbox = outbox;
         this.backups = backups;
@@ -55,7 +66,9 @@ public class BackupVerifier {
                 detail = check(b);
                 ok = detail == null;
                 if (ok) {
-                    detail = "sha256 and size match the manifest (" + b.storedBytes + " bytes)";
+                    detail = b.uploadedBytes == null ? "sha256 and size match the manifest (" + b.storedBytes + " bytes)"
+                            : "the chunk list's sha256 and size match the manifest, and its chunks are there (those this "
+                            + "backup uploaded, " + b.uploadedBytes + " bytes, read back and hashed)";
                 } else {
                     // the bucket answered and the backup is definitely not what was stored: never restore from it
                     takeOutOfCatalogue(b);
@@ -121,6 +134,49 @@ public class BackupVerifier {
         }
         if (!actual.equals(m.sha256())) {
             return "object sha256 " + actual + " differs from the manifest's " + m.sha256() + ": the stored data is damaged";
+        }
+        return m.chunks() == null ? null : checkChunks(b, m);
+    }
+
+    /**
+     * A chunked backup's chunks: the ones it uploaded are read back whole and must decompress to their hash; the
+     * ones it reused (read back when the backup that uploaded them was verified) must still be there, at their size.
+     */
+    private String checkChunks(Backup b, BackupManifest m) throws Exception {
+        Set<String> uploaded = new HashSet<>(chunkIndex.firstStoredBy(b.id));
+        Set<String> readBack = new HashSet<>();
+        long count = 0;
+        try (BufferedReader list = new BufferedReader(new InputStreamReader(bucket.read(b.objectKey), StandardCharsets.US_ASCII))) {
+            String line;
+            while ((line = list.readLine()) != null) {
+                ChunkRef chunk = ChunkRef.parse(line);
+                count++;
+                String key = chunk.key(m.chunks().store());
+                if (uploaded.contains(chunk.id()) && readBack.add(chunk.id())) {
+                    byte[] stored;
+                    try {
+                        stored = bucket.client().getObjectAsBytes(g -> g.bucket(bucket.name()).key(key)).asByteArray();
+                    } catch (NoSuchKeyException e) {
+                        return "chunk " + key + " is missing";
+                    }
+                    try {
+                        chunk.decode(stored);
+                    } catch (IOException damaged) {
+                        return damaged.getMessage() + ": the stored data is damaged";
+                    }
+                } else {
+                    Long size = bucket.size(key);
+                    if (size == null) {
+                        return "chunk " + key + " is missing";
+                    }
+                    if (size != chunk.storedSize()) {
+                        return "chunk " + key + " holds " + size + " bytes, the chunk list says " + chunk.storedSize();
+                    }
+                }
+            }
+        }
+        if (count != m.chunks().chunks()) {
+            return "the chunk list names " + count + " chunks, the manifest says " + m.chunks().chunks();
         }
         return null;
     }

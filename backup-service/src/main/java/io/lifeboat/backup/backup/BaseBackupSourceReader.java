@@ -1,5 +1,6 @@
 package io.lifeboat.backup.backup;
 
+import io.lifeboat.backup.storage.ArchiveSink;
 import io.lifeboat.backup.config.BackupConfig;
 import io.lifeboat.backup.source.Source;
 import io.lifeboat.backup.wal.WalSlots;
@@ -45,7 +46,7 @@ class BaseBackupSourceReader implements SourceReader {
     }
 
     @Override
-    public SourceRead read(Source source, CompressingSink sink, LongConsumer estimate) throws BackupFailure, IOException {
+    public SourceRead read(Source source, ArchiveSink sink, LongConsumer estimate) throws BackupFailure, IOException {
         String password = SourceReader.password(secrets, source);
         PostgresEndpoint endpoint = new PostgresEndpoint(source.host, source.port, source.dbUser);
         try (Connection sql = endpoint.connectToServer(source.databaseName, password)) {

@@ -1,7 +1,7 @@
 package io.lifeboat.backup.backup;
 
-import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdOutputStream;
+import io.lifeboat.backup.storage.ArchiveSink;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,10 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * entropy-codes the bytes) for about a third of the CPU. Every frame records how it was made and zstd decoders read
  * concatenated frames, so a restore needs nothing new.
  */
-final class CompressingSink extends OutputStream {
-
-    /** Below this a sample is "dense": level 1 saves less than 15 % of it. */
-    private static final double DENSE_RATIO = 0.85;
+final class CompressingSink extends ArchiveSink {
 
     private final ZstdOutputStream zstd;
     private final AtomicLong read;
@@ -34,18 +31,8 @@ final class CompressingSink extends OutputStream {
         this.read = read;
     }
 
-    /** Whether {@code sample} (the start of a file) compresses so little that it belongs after {@link #denseFromHere()}. */
-    static boolean isDense(byte[] sample, int length) {
-        if (length < 4096) {
-            return false;
-        }
-        byte[] compressed = new byte[(int) Zstd.compressBound(length)];
-        long size = Zstd.compressByteArray(compressed, 0, compressed.length, sample, 0, length, 1);
-        return !Zstd.isError(size) && size > length * DENSE_RATIO;
-    }
-
-    /** Everything written from now on is dense data; calling it again changes nothing. */
-    void denseFromHere() throws IOException {
+    @Override
+    public void denseFromHere() throws IOException {
         if (dense) {
             return;
         }

@@ -1,5 +1,6 @@
 package io.lifeboat.backup.backup;
 
+import io.lifeboat.backup.storage.ArchiveSink;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -24,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Writes a directory as a POSIX tar stream: file modes and modification times kept, symbolic links stored as
  * links (never followed, so nothing outside the directory is read), sockets and fifos skipped. Large files whose
- * start barely compresses go last, after {@link CompressingSink#denseFromHere()} (entry order does not matter to
+ * start barely compresses go last, after {@link ArchiveSink#denseFromHere()} (entry order does not matter to
  * a restore: parents are created as needed and directory modes are set at the end).
  * <p>
  * A live store is copied consistently file by file: SQLite databases through the online backup API
@@ -56,11 +57,11 @@ final class DirectoryArchive {
     /** Files below this size are read into memory until stable ({@link #writeStaged}); larger ones are streamed. */
     static final long STAGED_BELOW = 16 * 1024 * 1024;
     private static final int STABLE_READ_ATTEMPTS = 20;
-    /** Files from this size on are sampled for {@link CompressingSink#isDense}. */
+    /** Files from this size on are sampled for {@link ArchiveSink#isDense}. */
     static final long SAMPLED_FROM = 1024 * 1024;
     private static final int SAMPLE = 128 * 1024;
 
-    static Written write(Path root, CompressingSink out) throws IOException {
+    static Written write(Path root, ArchiveSink out) throws IOException {
         AtomicLong files = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
         List<Path> dense = new ArrayList<>();
@@ -218,7 +219,7 @@ final class DirectoryArchive {
         try (var in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             n = in.readNBytes(sample, 0, SAMPLE);
         }
-        return CompressingSink.isDense(sample, n);
+        return ArchiveSink.isDense(sample, n);
     }
 
     private static String name(Path root, Path path) {

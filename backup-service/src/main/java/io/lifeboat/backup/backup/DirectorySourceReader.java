@@ -1,5 +1,6 @@
 package io.lifeboat.backup.backup;
 
+import io.lifeboat.backup.storage.ArchiveSink;
 import io.lifeboat.backup.source.Source;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -17,7 +18,7 @@ import java.util.function.LongConsumer;
 class DirectorySourceReader implements SourceReader {
 
     @Override
-    public SourceRead read(Source source, CompressingSink sink, LongConsumer estimate) throws BackupFailure, IOException {
+    public SourceRead read(Source source, ArchiveSink sink, LongConsumer estimate) throws BackupFailure, IOException {
         Path root = Path.of(source.path);
         if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
             throw new BackupFailure("read-source", "directory " + root + " does not exist or is not a directory");

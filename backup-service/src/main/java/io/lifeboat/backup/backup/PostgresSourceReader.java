@@ -1,5 +1,6 @@
 package io.lifeboat.backup.backup;
 
+import io.lifeboat.backup.storage.ArchiveSink;
 import io.lifeboat.backup.config.BackupConfig;
 import io.lifeboat.backup.source.Source;
 import io.lifeboat.postgres.ClientBinaries;
@@ -28,7 +29,7 @@ class PostgresSourceReader implements SourceReader {
     }
 
     @Override
-    public SourceRead read(Source source, CompressingSink sink, LongConsumer estimate) throws BackupFailure, IOException {
+    public SourceRead read(Source source, ArchiveSink sink, LongConsumer estimate) throws BackupFailure, IOException {
         String password = SourceReader.password(secrets, source);
         try (PostgresDump dump = PostgresDump.snapshot(source, password)) {
             estimate.accept(dump.databaseBytes());

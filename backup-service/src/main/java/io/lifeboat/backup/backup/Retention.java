@@ -1,5 +1,6 @@
 package io.lifeboat.backup.backup;
 
+import io.lifeboat.backup.chunk.ChunkSweep;
 import io.lifeboat.backup.source.Source;
 import io.lifeboat.bucket.BackupBucket;
 import io.lifeboat.events.backup.BackupExpired;
@@ -24,7 +25,7 @@ import java.util.Set;
  * last D days and W ISO weeks, and everything younger than maxAge, counting verified-good backups only. The
  * newest verified backup is always kept, and nothing is deleted while the newest backup failed or is not verified
  * good. An expired backup loses its manifest first (it stops being a backup), then its data; the row stays, with
- * the reason.
+ * the reason. Then chunks that no kept backup references any more are swept ({@link ChunkSweep}).
  */
 @ApplicationScoped
 public class Retention {
@@ -33,10 +34,12 @@ public class Retention {
 
     private final BackupBucket bucket;
     private final Outbox outbox;
+    private final ChunkSweep chunkSweep;
 
-    public Retention(BackupBucket bucket, Outbox outbox) {
+    public Retention(BackupBucket bucket, Outbox outbox, ChunkSweep chunkSweep) {
         this.bucket = bucket;
         this.outbox = outbox;
+        this.chunkSweep = chunkSweep;
     }
 
     public void apply(String sourceName) {
@@ -77,6 +80,8 @@ public class Retention {
                 LOG.warnf("cannot expire %s yet: %s", b.id, e.getMessage());
             }
         }
+        // chunks only the expired (or failed) backups referenced
+        chunkSweep.sweep(sourceName);
     }
 
     /** The backups to keep, with why. {@code newestFirst} is ordered by recovery point, newest first. */

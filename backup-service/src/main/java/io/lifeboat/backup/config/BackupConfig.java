@@ -28,6 +28,10 @@ public interface BackupConfig {
     @WithDefault("2")
     int zstdWorkers();
 
+    /** Chunks of a chunked backup hashed, compressed and uploaded at once. */
+    @WithDefault("4")
+    int chunkConcurrency();
+
     /** Backups that may run at once in this instance (different sources). */
     @WithDefault("2")
     int maxParallel();

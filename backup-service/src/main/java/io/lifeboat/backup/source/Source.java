@@ -54,6 +54,10 @@ public class Source extends PanacheEntityBase {
 
     public boolean encryption;
 
+    /** How backups of a directory source are stored. */
+    @Enumerated(EnumType.STRING)
+    public StorageLayout storage = StorageLayout.archive;
+
     /** A postgres source protected continuously: base backups on the schedule, WAL streamed in between. */
     public boolean continuous;
 

@@ -16,7 +16,8 @@ import java.util.List;
  * directory sources need an absolute path. Omitted schedule, rpoTarget and retention take the defaults
  * (daily at 02:00 UTC, PT24H, keep 7 daily and 4 weekly). A postgres source with {@code continuous: true} takes
  * physical base backups on its schedule and streams its WAL to the bucket in between (RPO of seconds, restore to
- * any instant of the window); its user needs the REPLICATION attribute.
+ * any instant of the window); its user needs the REPLICATION attribute. A directory source with {@code storage:
+ * chunks} stores each chunk of its data once, so a backup uploads only what changed ({@link StorageLayout}).
  */
 public record SourceRequest(
         @NotNull(message = "is required: postgres or directory") SourceKind kind,
@@ -33,6 +34,7 @@ public record SourceRequest(
         @Size(max = 4096) String postHook,
         Boolean encryption,
         Boolean continuous,
+        StorageLayout storage,
         List<@Pattern(regexp = "[A-Za-z_][A-Za-z0-9_.]{0,127}", message = "must be a table name") String> rowCountTables) {
 
     /** Keep the last N and/or daily/weekly generations and/or everything younger than maxAge. */

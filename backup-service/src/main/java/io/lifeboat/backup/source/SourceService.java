@@ -99,6 +99,7 @@ public class SourceService {
         source.preHook = blankToNull(request.preHook());
         source.postHook = blankToNull(request.postHook());
         source.encryption = Boolean.TRUE.equals(request.encryption());
+        source.storage = request.storage() == null ? StorageLayout.archive : request.storage();
         boolean wasContinuous = !created && source.continuous;
         source.continuous = Boolean.TRUE.equals(request.continuous());
         if (wasContinuous && !source.continuous) {
@@ -164,6 +165,11 @@ public class SourceService {
             } else if (Path.of(r.path()).normalize().getNameCount() == 0) {
                 errors.add(new Problem.FieldError("path", "must not be the root directory"));
             }
+        }
+        if (r.storage() == StorageLayout.chunks && r.kind() != SourceKind.directory) {
+            errors.add(new Problem.FieldError("storage", "chunks is only for directory sources (a database backup is stored as one archive)"));
+        } else if (r.storage() == StorageLayout.chunks && Boolean.TRUE.equals(r.encryption())) {
+            errors.add(new Problem.FieldError("storage", "chunks cannot be encrypted yet: use storage archive for an encrypted source"));
         }
         if (r.schedule() != null) {
             Schedules.problem(r.schedule().trim()).ifPresent(p -> errors.add(new Problem.FieldError("schedule", p)));

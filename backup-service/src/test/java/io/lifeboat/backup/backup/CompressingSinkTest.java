@@ -52,10 +52,10 @@ class CompressingSinkTest {
         byte[] random = new byte[128 * 1024];
         new Random(1).nextBytes(random);
         byte[] floats = floats(128 * 1024);
-        assertThat(CompressingSink.isDense(text, text.length)).isFalse();
-        assertThat(CompressingSink.isDense(random, random.length)).isTrue();
-        assertThat(CompressingSink.isDense(floats, floats.length)).isTrue();
-        assertThat(CompressingSink.isDense(random, 100)).as("too short to judge").isFalse();
+        assertThat(io.lifeboat.backup.storage.ArchiveSink.isDense(text, text.length)).isFalse();
+        assertThat(io.lifeboat.backup.storage.ArchiveSink.isDense(random, random.length)).isTrue();
+        assertThat(io.lifeboat.backup.storage.ArchiveSink.isDense(floats, floats.length)).isTrue();
+        assertThat(io.lifeboat.backup.storage.ArchiveSink.isDense(random, 100)).as("too short to judge").isFalse();
     }
 
     /** Normalised float32 embeddings, as a vector store writes them. */

@@ -17,7 +17,8 @@ import java.util.Map;
  * exactly. A base backup of a continuous source carries {@code physical} (its data is a {@code pg_basebackup}
  * tar, restorable only with the WAL archive). From format 3, {@code partBytes} says how {@code sha256} is composed:
  * the SHA-256 over the SHA-256 of each {@code partBytes}-long piece of the stored object (as S3 composes multipart
- * checksums); without it (format 2), {@code sha256} is the whole object's. {@code mac} authenticates everything else (a key kept outside the bucket): a manifest without a valid
+ * checksums); without it (format 2), {@code sha256} is the whole object's. A chunked backup (format 4) carries
+ * {@code chunks}, and its data object is the list of the chunks that make up the archive ({@link ChunkedData}). {@code mac} authenticates everything else (a key kept outside the bucket): a manifest without a valid
  * one was not written by this Lifeboat.
  */
 public record BackupManifest(int formatVersion, String backupId, String source, String kind, Instant recoveryPointAt,
@@ -26,9 +27,12 @@ public record BackupManifest(int formatVersion, String backupId, String source, 
                              String host, Integer port, Long fileCount, Long fileBytes,
                              Map<String, String> toolVersions, Map<String, Long> rowCounts,
                              Map<String, NewestTimestamp> newestTimestamps, String roles, PhysicalBackup physical,
-                             Long partBytes, String mac) {
+                             Long partBytes, ChunkedData chunks, String mac) {
 
     public static final int FORMAT_VERSION = 3;
+    /** A chunked backup: {@code chunks} is set, and {@code objectKey} is its chunk list. */
+    public static final int CHUNKED_FORMAT_VERSION = 4;
+    public static final String CHUNK_LIST = "chunks";
     public static final String DATA = "data";
     public static final String MANIFEST = "manifest.json";
 
@@ -36,6 +40,6 @@ public record BackupManifest(int formatVersion, String backupId, String source, 
     public BackupManifest withMac(String mac) {
         return new BackupManifest(formatVersion, backupId, source, kind, recoveryPointAt, startedAt, completedAt, sizeBytes,
                 storedBytes, sha256, objectKey, compression, encryption, database, path, host, port, fileCount, fileBytes,
-                toolVersions, rowCounts, newestTimestamps, roles, physical, partBytes, mac);
+                toolVersions, rowCounts, newestTimestamps, roles, physical, partBytes, chunks, mac);
     }
 }

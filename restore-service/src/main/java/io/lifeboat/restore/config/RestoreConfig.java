@@ -27,6 +27,10 @@ public interface RestoreConfig {
     @WithDefault("2")
     int downloadConcurrency();
 
+    /** Chunks of a chunked backup fetched and checked at once, ahead of the extraction. */
+    @WithDefault("4")
+    int chunkConcurrency();
+
     /** Where a database backup is spooled for pg_restore (deleted afterwards); default java.io.tmpdir. */
     Optional<String> spoolDir();
 

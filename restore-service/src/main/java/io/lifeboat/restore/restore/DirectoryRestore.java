@@ -71,7 +71,7 @@ class DirectoryRestore implements TargetSteps {
         DirectoryRestorer.Extracted extracted;
         try {
             extracted = journal.step(restore.id, "download-and-extract", () -> {
-                try (VerifiedDownload download = new VerifiedDownload(downloads, decryption, manifest, downloaded)) {
+                try (ArchiveDownload download = ArchiveDownload.open(downloads, decryption, manifest, downloaded)) {
                     DirectoryRestorer.Extracted result;
                     try {
                         result = DirectoryRestorer.extract(download.plain(), scratch);

@@ -103,7 +103,7 @@ public class RestoreService {
         restore.actor = actor;
         restore.phase = RestorePhase.New;
         restore.requestedAt = now;
-        restore.bytesTotal = manifest.storedBytes();
+        restore.bytesTotal = manifest.storedBytes() + (manifest.chunks() == null ? 0 : manifest.chunks().chunkBytes());
         restore.restoredAs = restoredAs;
         restore.requestedChecks = new ArrayList<>(checks);
         try {

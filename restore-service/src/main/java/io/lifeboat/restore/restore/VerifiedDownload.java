@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * decrypts and decompresses. {@link #verify()} drains the object and compares the hash and size with the
  * manifest; callers only touch a target after it passes.
  */
-final class VerifiedDownload implements AutoCloseable {
+final class VerifiedDownload implements ArchiveDownload {
 
     private final InputStream raw;
     private final BackupDownloads.Download object;
@@ -32,12 +32,14 @@ final class VerifiedDownload implements AutoCloseable {
         this.plain = new ZstdInputStream(decrypted);
     }
 
-    InputStream plain() {
+    @Override
+    public InputStream plain() {
         return plain;
     }
 
     /** Reads what is left of the object and checks it; throws naming the mismatch. */
-    void verify() throws RestoreFailure, IOException {
+    @Override
+    public void verify() throws RestoreFailure, IOException {
         raw.transferTo(OutputStreamNull.INSTANCE);
         String actual = object.hex();
         if (stored.get() != manifest.storedBytes()) {
@@ -54,7 +56,8 @@ final class VerifiedDownload implements AutoCloseable {
      * After a read error (zstd or Tink noticing damage first), checks the stored bytes so the reason given is the
      * precise one: a checksum mismatch when the object differs from the manifest.
      */
-    RestoreFailure explain(String step, IOException readError) {
+    @Override
+    public RestoreFailure explain(String step, IOException readError) {
         try {
             verify();
         } catch (RestoreFailure checksum) {

@@ -11,6 +11,7 @@ import jakarta.enterprise.event.Observes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -52,6 +53,15 @@ public class BackupDownloads {
             byte[] one = new byte[1];
             return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
         }
+    }
+
+    /** Fetches a whole (small) object in the background, on the download pool. */
+    public Future<byte[]> fetch(String key) {
+        return parts.submit(() -> bucket.client().getObjectAsBytes(b -> b.bucket(bucket.name()).key(key)).asByteArray());
+    }
+
+    public int chunkConcurrency() {
+        return config.chunkConcurrency();
     }
 
     public Download open(BackupManifest manifest) {

@@ -1,0 +1,157 @@
+package io.lifeboat.backup.chunk;
+
+import io.lifeboat.bucket.chunk.ChunkRef;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The chunks a source's bucket holds and which backups reference them, in PostgreSQL (tables {@code chunk} and
+ * {@code backup_chunk}): a backup asks it which chunks are new, one indexed lookup each, so memory stays flat however
+ * many chunks the bucket holds. Retention's sweep and running backups exclude each other through an advisory lock
+ * per source ({@link #holdForBackup}, {@link ChunkSweep}).
+ */
+@ApplicationScoped
+public class ChunkIndex {
+
+    /** First key of the advisory locks on a source's chunk store ("LBCH"); the second is the source's hash. */
+    static final int LOCK_SPACE = 0x4c424348;
+
+    private final DataSource db;
+
+    public ChunkIndex(DataSource db) {
+        this.db = db;
+    }
+
+    /** The stored chunk with this content, if the source's bucket has it. */
+    Optional<ChunkRef> find(String source, String id) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT size, stored_size, codec FROM chunk WHERE source = ? AND id = ?")) {
+            q.setString(1, source);
+            q.setString(2, id);
+            try (ResultSet r = q.executeQuery()) {
+                return r.next() ? Optional.of(new ChunkRef(id, r.getInt(1), r.getInt(2), ChunkRef.Codec.valueOf(r.getString(3))))
+                        : Optional.empty();
+            }
+        }
+    }
+
+    /** Records a chunk once it is in the bucket. */
+    void stored(String source, ChunkRef chunk, String backupId) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement q = c.prepareStatement("INSERT INTO chunk (source, id, size, stored_size, codec, first_backup) "
+                     + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            q.setString(1, source);
+            q.setString(2, chunk.id());
+            q.setInt(3, chunk.size());
+            q.setInt(4, chunk.storedSize());
+            q.setString(5, chunk.codec().name());
+            q.setString(6, backupId);
+            q.executeUpdate();
+        }
+    }
+
+    /** Records that {@code backupId} references these chunks (retention keeps them while the backup is kept). */
+    void referenced(String source, String backupId, List<String> ids) throws SQLException {
+        if (ids.isEmpty()) {
+            return;
+        }
+        try (Connection c = db.getConnection();
+             PreparedStatement q = c.prepareStatement("INSERT INTO backup_chunk (backup_id, source, chunk_id) "
+                     + "SELECT ?, ?, unnest(?::text[]) ON CONFLICT DO NOTHING")) {
+            q.setString(1, backupId);
+            q.setString(2, source);
+            q.setArray(3, c.createArrayOf("text", ids.toArray()));
+            q.executeUpdate();
+        }
+    }
+
+    /** The chunks a backup uploaded first (its verification reads these back whole). */
+    public List<String> firstStoredBy(String backupId) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (Connection c = db.getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT id FROM chunk WHERE first_backup = ?")) {
+            q.setString(1, backupId);
+            try (ResultSet r = q.executeQuery()) {
+                while (r.next()) {
+                    ids.add(r.getString(1));
+                }
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * Holds the source's chunk store for a running backup (a shared advisory lock, on a connection of its own): no
+     * sweep deletes a chunk while the backup may reference it. Released by closing; a crashed instance's
+     * connection ends, and its lock with it.
+     */
+    Hold holdForBackup(String source) throws SQLException {
+        Connection c = db.getConnection();
+        try (PreparedStatement q = c.prepareStatement("SELECT pg_advisory_lock_shared(?, ?)")) {
+            q.setInt(1, LOCK_SPACE);
+            q.setInt(2, source.hashCode());
+            q.execute();
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return new Hold(c, source, true);
+    }
+
+    /** The source's chunk store for a sweep (exclusive), or empty while a backup of the source holds it. */
+    Optional<Hold> tryHoldForSweep(String source) throws SQLException {
+        Connection c = db.getConnection();
+        try (PreparedStatement q = c.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
+            q.setInt(1, LOCK_SPACE);
+            q.setInt(2, source.hashCode());
+            try (ResultSet r = q.executeQuery()) {
+                r.next();
+                if (r.getBoolean(1)) {
+                    return Optional.of(new Hold(c, source, false));
+                }
+            }
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        c.close();
+        return Optional.empty();
+    }
+
+    /** A held advisory lock on a source's chunk store; closing it releases the lock. */
+    static final class Hold implements AutoCloseable {
+        private final Connection connection;
+        private final String source;
+        private final boolean shared;
+
+        private Hold(Connection connection, String source, boolean shared) {
+            this.connection = connection;
+            this.source = source;
+            this.shared = shared;
+        }
+
+        Connection connection() {
+            return connection;
+        }
+
+        @Override
+        public void close() {
+            try (connection; PreparedStatement q = connection.prepareStatement(
+                    shared ? "SELECT pg_advisory_unlock_shared(?, ?)" : "SELECT pg_advisory_unlock(?, ?)")) {
+                q.setInt(1, LOCK_SPACE);
+                q.setInt(2, source.hashCode());
+                q.execute();
+            } catch (SQLException ignored) {
+                // closing the connection ends the session, and the lock with it
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package io.lifeboat.backup.chunk;
+
+import com.github.luben.zstd.Zstd;
+import io.lifeboat.bucket.chunk.ChunkRef;
+import io.lifeboat.events.storage.ChunkedData;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+
+/**
+ * One chunked backup being written: each chunk is hashed, looked up in the {@link ChunkIndex}, and, only when the
+ * bucket does not have it, compressed and uploaded, several at once; the chunk list (the backup's data object)
+ * receives one line per chunk in archive order. The source's chunk store is held for the backup's whole run, so
+ * retention cannot sweep a chunk this backup counts on.
+ */
+public final class ChunkedArchive implements AutoCloseable {
+
+    /** Below this a chunk is stored as it is: zstd saved less than 3 % of it. */
+    private static final double STORE_RAW_ABOVE = 0.97;
+
+    private final ChunkStore store;
+    private final String source;
+    private final String backupId;
+    private final OutputStream list;
+    private final ExecutorService pool;
+    private final int window;
+    private final ChunkIndex.Hold hold;
+    private final ArrayDeque<Future<Stored>> pending = new ArrayDeque<>();
+    private final List<String> references = new ArrayList<>();
+    private long chunks, chunkBytes, uploadedChunks, uploadedBytes;
+
+    private record Stored(ChunkRef chunk, boolean uploaded) {
+    }
+
+    ChunkedArchive(ChunkStore store, String source, String backupId, OutputStream list, ExecutorService pool, int window)
+            throws SQLException {
+        this.store = store;
+        this.source = source;
+        this.backupId = backupId;
+        this.list = list;
+        this.pool = pool;
+        this.window = window;
+        this.hold = store.index().holdForBackup(source);
+    }
+
+    /** Stores one chunk (in the background); blocks while {@code window} chunks are still in flight. */
+    void add(byte[] bytes) throws IOException {
+        pending.add(pool.submit(() -> store(bytes)));
+        while (pending.size() > window) {
+            take();
+        }
+    }
+
+    private Stored store(byte[] bytes) throws IOException, SQLException {
+        String id = ChunkRef.sha256(bytes);
+        var known = store.index().find(source, id);
+        if (known.isPresent()) {
+            return new Stored(known.get(), false);
+        }
+        byte[] compressed = compress(bytes);
+        ChunkRef chunk = compressed.length < bytes.length * STORE_RAW_ABOVE
+                ? new ChunkRef(id, bytes.length, compressed.length, ChunkRef.Codec.zstd)
+                : new ChunkRef(id, bytes.length, bytes.length, ChunkRef.Codec.raw);
+        store.upload(source, chunk, chunk.codec() == ChunkRef.Codec.raw ? bytes : compressed);
+        store.index().stored(source, chunk, backupId);
+        return new Stored(chunk, true);
+    }
+
+    /** Dense data (float vectors) at zstd's cheapest level: most of what it saves for a fraction of the CPU. */
+    private byte[] compress(byte[] bytes) {
+        int level = store.isDense(bytes) ? 1 : store.level();
+        return Zstd.compress(bytes, level);
+    }
+
+    private void take() throws IOException {
+        Stored stored;
+        try {
+            stored = pending.remove().get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw cause instanceof IOException io ? io : new IOException("cannot store a chunk: " + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while storing chunks", e);
+        }
+        ChunkRef chunk = stored.chunk();
+        list.write(chunk.line().getBytes(StandardCharsets.US_ASCII));
+        chunks++;
+        chunkBytes += chunk.storedSize();
+        if (stored.uploaded()) {
+            uploadedChunks++;
+            uploadedBytes += chunk.storedSize();
+        }
+        references.add(chunk.id());
+        if (references.size() >= 1000) {
+            flushReferences();
+        }
+    }
+
+    private void flushReferences() throws IOException {
+        try {
+            store.index().referenced(source, backupId, references);
+        } catch (SQLException e) {
+            throw new IOException("cannot record the backup's chunks: " + e.getMessage(), e);
+        }
+        references.clear();
+    }
+
+    /** Waits for every chunk, writes the last list lines; what the manifest records. The list stays open. */
+    public ChunkedData finish() throws IOException {
+        while (!pending.isEmpty()) {
+            take();
+        }
+        flushReferences();
+        return new ChunkedData(store.bucket().chunkStore(source), chunks, chunkBytes, uploadedChunks, uploadedBytes);
+    }
+
+    /** Releases the chunk store; chunks still in flight after a failure are cancelled (their uploads are swept later). */
+    @Override
+    public void close() {
+        pending.forEach(f -> f.cancel(true));
+        pending.clear();
+        hold.close();
+    }
+}

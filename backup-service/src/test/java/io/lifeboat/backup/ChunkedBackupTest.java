@@ -1,0 +1,260 @@
+package io.lifeboat.backup;
+
+import io.agroal.api.AgroalDataSource;
+import io.lifeboat.backup.chunk.ChunkSweep;
+import io.lifeboat.bucket.S3Config;
+import io.lifeboat.bucket.chunk.ChunkRef;
+import io.lifeboat.events.EventCodec;
+import io.lifeboat.events.storage.BackupManifest;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import static io.lifeboat.backup.Backups.*;
+import static io.lifeboat.backup.RealServers.as;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.*;
+
+/**
+ * Directory sources with {@code storage: chunks}: content-defined chunks stored once each in the real S3Proxy, a
+ * second backup uploading only what changed, every backup still the whole directory, and retention sweeping only
+ * chunks no kept backup references, never while a backup holds the store.
+ */
+@QuarkusTest
+class ChunkedBackupTest {
+
+    private static final int LOCK_SPACE = 0x4c424348; // ChunkIndex.LOCK_SPACE: what a running backup holds
+
+    @Inject
+    S3Client s3;
+
+    @Inject
+    S3Config s3Config;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Inject
+    ChunkSweep sweep;
+
+    @Test
+    void aSecondBackupUploadsOnlyTheChangedChunksAndBothHoldTheWholeDirectory() throws Exception {
+        Path root = storeLikeDirectory("chunked-delta", 11);
+        putSource("chunked-delta", chunked(root, "{\"keepLast\": 5}"));
+        JsonPath first = verified(start("chunked-delta"));
+        assertThat(first.getString("phase")).isEqualTo("Completed");
+        assertThat(first.getString("format")).isEqualTo("chunked-tar");
+        assertThat(first.getBoolean("verification.ok")).as(first.getString("verification.detail")).isTrue();
+        assertThat(first.getString("objectKey")).endsWith("/" + first.getString("id") + "/chunks");
+        BackupManifest m1 = manifest(first.getString("manifestKey"));
+        assertThat(m1.formatVersion()).isEqualTo(BackupManifest.CHUNKED_FORMAT_VERSION);
+        assertThat(m1.chunks().store()).isEqualTo("backups/chunked-delta/chunks/");
+        assertThat(m1.chunks().uploadedChunks()).isEqualTo(m1.chunks().chunks()).isGreaterThan(10);
+        assertThat(contentOf(m1)).isEqualTo(filesOf(root));
+
+        // a few changes: 64 KiB rewritten inside one 2 MiB file, one small file added
+        Path changed = root.resolve("seg-3/data_level0.bin");
+        byte[] bytes = Files.readAllBytes(changed);
+        byte[] patch = new byte[64 * 1024];
+        new Random(99).nextBytes(patch);
+        System.arraycopy(patch, 0, bytes, 900_000, patch.length);
+        Files.write(changed, bytes);
+        Files.writeString(root.resolve("seg-3/new-note.txt"), "added after the first backup\n");
+
+        JsonPath second = verified(start("chunked-delta"));
+        assertThat(second.getBoolean("verification.ok")).as(second.getString("verification.detail")).isTrue();
+        BackupManifest m2 = manifest(second.getString("manifestKey"));
+        assertThat(contentOf(m2)).isEqualTo(filesOf(root));
+        assertThat(chunkList(m2)).hasSize((int) m2.chunks().chunks());
+        // only the chunks around the two changes are new: a few of the ~20, a small part of the bytes
+        assertThat(m2.chunks().uploadedChunks()).isBetween(1L, 5L);
+        assertThat(second.getLong("uploadedBytes")).isLessThan(second.getLong("storedBytes") / 4);
+        assertThat(second.getLong("storedBytes")).isGreaterThan(20L * 1024 * 1024 / 2);
+        // the first backup is untouched and still complete
+        assertThat(contentOf(m1)).isNotEqualTo(contentOf(m2));
+        as("operator").post("/backups/" + first.getString("id") + "/verify").then().statusCode(200).body("ok", is(true));
+    }
+
+    @Test
+    void retentionSweepsOnlyChunksNoKeptBackupReferencesAndNeverWhileABackupHoldsTheStore() throws Exception {
+        Path root = storeLikeDirectory("chunked-sweep", 12);
+        putSource("chunked-sweep", chunked(root, "{\"keepLast\": 1}"));
+        JsonPath first = verified(start("chunked-sweep"));
+        BackupManifest m1 = manifest(first.getString("manifestKey"));
+        Set<String> firstChunks = chunkIds(m1);
+
+        // half the files rewritten: the first backup's chunks of them are referenced by it alone
+        Random random = new Random(5);
+        for (int i = 0; i < 4; i++) {
+            byte[] fresh = new byte[2 * 1024 * 1024];
+            random.nextBytes(fresh);
+            Files.write(root.resolve("seg-" + i + "/data_level0.bin"), fresh);
+        }
+        Set<String> onlyFirst;
+        BackupManifest m2;
+        // a backup of the source is running: it holds the chunk store (shared), so no sweep may delete anything
+        try (Connection running = dataSource.getConnection();
+             PreparedStatement hold = running.prepareStatement("SELECT pg_advisory_lock_shared(?, ?)")) {
+            hold.setInt(1, LOCK_SPACE);
+            hold.setInt(2, "chunked-sweep".hashCode());
+            hold.execute();
+            JsonPath second = verified(start("chunked-sweep"));
+            assertThat(second.getBoolean("verification.ok")).isTrue();
+            await().atMost(Duration.ofSeconds(30)).until(() -> get(first.getString("id")).getString("expiredAt") != null);
+            m2 = manifest(second.getString("manifestKey"));
+            onlyFirst = new LinkedHashSet<>(firstChunks);
+            onlyFirst.removeAll(chunkIds(m2));
+            assertThat(onlyFirst).hasSizeGreaterThanOrEqualTo(4);
+            assertThat(sweep.sweep("chunked-sweep").ran()).isFalse();
+            for (String id : onlyFirst) {
+                assertThat(exists(m1, id)).as("chunk %s of the expired backup, while a backup runs", id).isTrue();
+            }
+            try (PreparedStatement release = running.prepareStatement("SELECT pg_advisory_unlock_shared(?, ?)")) {
+                release.setInt(1, LOCK_SPACE);
+                release.setInt(2, "chunked-sweep".hashCode());
+                release.execute();
+            }
+        }
+
+        ChunkSweep.Swept swept = sweep.sweep("chunked-sweep");
+        assertThat(swept.ran()).isTrue();
+        assertThat(swept.chunks()).isEqualTo(onlyFirst.size());
+        for (String id : onlyFirst) {
+            assertThat(exists(m1, id)).as("chunk %s referenced only by the expired backup", id).isFalse();
+        }
+        for (String id : chunkIds(m2)) {
+            assertThat(exists(m2, id)).as("chunk %s of the kept backup", id).isTrue();
+        }
+        assertThat(contentOf(m2)).isEqualTo(filesOf(root));
+    }
+
+    @Test
+    void aMissingChunkFailsVerification() throws Exception {
+        Path root = storeLikeDirectory("chunked-damage", 13);
+        putSource("chunked-damage", chunked(root, null));
+        JsonPath b = verified(start("chunked-damage"));
+        BackupManifest m = manifest(b.getString("manifestKey"));
+        String victim = chunkIds(m).iterator().next();
+        s3.deleteObject(d -> d.bucket(s3Config.bucket()).key(ChunkRef.key(m.chunks().store(), victim)));
+        as("operator").post("/backups/" + b.getString("id") + "/verify").then().statusCode(200)
+                .body("ok", is(false)).body("detail", containsString(victim)).body("detail", containsString("missing"));
+    }
+
+    @Test
+    void chunkedStorageIsRefusedWhereItDoesNotApplyNamingTheField() throws Exception {
+        Path dir = Files.createTempDirectory("chunked-refused");
+        as("operator").contentType(ContentType.JSON).body("{\"kind\": \"postgres\", \"host\": \"127.0.0.1\", \"port\": 5432, "
+                        + "\"database\": \"x\", \"user\": \"x\", \"passwordRef\": \"env:PATH\", \"storage\": \"chunks\"}")
+                .put("/sources/chunked-pg").then().statusCode(400).body("errors.field", hasItem("storage"));
+        as("operator").contentType(ContentType.JSON).body("{\"kind\": \"directory\", \"path\": \"" + dir + "\", "
+                        + "\"storage\": \"chunks\", \"encryption\": true}")
+                .put("/sources/chunked-enc").then().statusCode(400).body("errors.field", hasItem("storage"));
+        as("operator").contentType(ContentType.JSON).body("{\"kind\": \"directory\", \"path\": \"" + dir + "\", "
+                        + "\"storage\": \"pieces\"}")
+                .put("/sources/chunked-bogus").then().statusCode(400).body(containsString("storage"));
+    }
+
+    private static String chunked(Path root, String retention) {
+        return "{\"kind\": \"directory\", \"path\": \"" + root + "\", \"storage\": \"chunks\""
+                + (retention == null ? "" : ", \"retention\": " + retention) + "}";
+    }
+
+    /** ~20 MiB: 8 segments of 2 MiB random floats (stored raw) and text files that compress. */
+    static Path storeLikeDirectory(String name, long seed) throws Exception {
+        Path root = Files.createTempDirectory("lifeboat-" + name);
+        Random random = new Random(seed);
+        for (int i = 0; i < 8; i++) {
+            Path seg = Files.createDirectory(root.resolve("seg-" + i));
+            byte[] vectors = new byte[2 * 1024 * 1024];
+            random.nextBytes(vectors);
+            Files.write(seg.resolve("data_level0.bin"), vectors);
+            StringBuilder text = new StringBuilder();
+            while (text.length() < 512 * 1024) {
+                text.append("document ").append(random.nextInt(100_000)).append(" of segment ").append(i).append('\n');
+            }
+            Files.writeString(seg.resolve("metadata.txt"), text);
+        }
+        return root;
+    }
+
+    private BackupManifest manifest(String key) throws Exception {
+        byte[] json = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(key)).asByteArray();
+        return EventCodec.mapper().readValue(json, BackupManifest.class);
+    }
+
+    private List<ChunkRef> chunkList(BackupManifest m) throws Exception {
+        String list = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(m.objectKey())).asString(StandardCharsets.US_ASCII);
+        List<ChunkRef> chunks = new ArrayList<>();
+        for (String line : list.split("\n")) {
+            chunks.add(ChunkRef.parse(line));
+        }
+        return chunks;
+    }
+
+    private Set<String> chunkIds(BackupManifest m) throws Exception {
+        Set<String> ids = new LinkedHashSet<>();
+        chunkList(m).forEach(c -> ids.add(c.id()));
+        return ids;
+    }
+
+    private boolean exists(BackupManifest m, String id) {
+        try {
+            s3.headObject(h -> h.bucket(s3Config.bucket()).key(ChunkRef.key(m.chunks().store(), id)));
+            return true;
+        } catch (NoSuchKeyException e) {
+            return false;
+        }
+    }
+
+    /** The backup's regular files, read back from its chunks alone (each checked against its id). */
+    private Map<String, String> contentOf(BackupManifest m) throws Exception {
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        for (ChunkRef chunk : chunkList(m)) {
+            byte[] stored = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(chunk.key(m.chunks().store()))).asByteArray();
+            tar.write(chunk.decode(stored));
+        }
+        Map<String, String> files = new HashMap<>();
+        try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar.toByteArray()))) {
+            TarArchiveEntry e;
+            while ((e = in.getNextEntry()) != null) {
+                if (e.isFile()) {
+                    files.put(e.getName(), ChunkRef.sha256(in.readAllBytes()));
+                }
+            }
+        }
+        return files;
+    }
+
+    private static Map<String, String> filesOf(Path root) throws Exception {
+        Map<String, String> files = new HashMap<>();
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                files.put(root.relativize(p).toString(), ChunkRef.sha256(Files.readAllBytes(p)));
+            }
+        }
+        return files;
+    }
+}

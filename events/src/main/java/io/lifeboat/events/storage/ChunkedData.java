@@ -1,0 +1,11 @@
+package io.lifeboat.events.storage;
+
+/**
+ * A chunked backup (manifest format 4): the archive was cut into content-defined chunks, each stored once under
+ * {@code store} by the SHA-256 of its bytes; the manifest's data object is the chunk list, one line per chunk in
+ * archive order. {@code chunks} and {@code chunkBytes} are the chunks the snapshot references and their stored
+ * bytes; {@code uploadedChunks} and {@code uploadedBytes} what this backup had to upload (the rest was in the
+ * bucket already).
+ */
+public record ChunkedData(String store, long chunks, long chunkBytes, long uploadedChunks, long uploadedBytes) {
+}

@@ -1,0 +1,210 @@
+package io.lifeboat.restore.restore;
+
+import io.lifeboat.bucket.chunk.ChunkRef;
+import io.lifeboat.events.storage.BackupManifest;
+import io.lifeboat.restore.storage.BackupDownloads;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A chunked backup's archive: its chunk list is read (and hashed) line by line, the chunks are fetched several at
+ * once ahead of the extraction, and each is checked against its id (its bytes' SHA-256) before a byte of it is
+ * handed on. {@link #verify()} then checks the rest: the list's hash and size against the authenticated manifest,
+ * and the number of chunks.
+ */
+final class ChunkedDownload implements ArchiveDownload {
+
+    private final BackupManifest manifest;
+    private final BackupDownloads downloads;
+    private final BackupDownloads.Download listObject;
+    private final BufferedReader list;
+    private final AtomicLong stored;
+    private final AtomicLong listBytes = new AtomicLong();
+    private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
+    private final int window;
+    private final Plain plain = new Plain();
+    private long chunks;
+    private boolean listDone;
+
+    private record Pending(ChunkRef chunk, Future<byte[]> stored) {
+    }
+
+    ChunkedDownload(BackupDownloads downloads, BackupManifest manifest, AtomicLong stored) {
+        this.manifest = manifest;
+        this.downloads = downloads;
+        this.stored = stored;
+        this.listObject = downloads.open(manifest);
+        this.list = new BufferedReader(new InputStreamReader(new CountingList(listObject), StandardCharsets.US_ASCII));
+        this.window = 2 * Math.max(1, downloads.chunkConcurrency());
+    }
+
+    @Override
+    public InputStream plain() {
+        return plain;
+    }
+
+    /** Keeps {@code window} chunks in flight while the list has more. */
+    private void fill() throws IOException {
+        while (!listDone && ahead.size() < window) {
+            String line = list.readLine();
+            if (line == null) {
+                listDone = true;
+                return;
+            }
+            ChunkRef chunk = ChunkRef.parse(line);
+            chunks++;
+            ahead.add(new Pending(chunk, downloads.fetch(chunk.key(manifest.chunks().store()))));
+        }
+    }
+
+    /** The next chunk's bytes, checked; null after the last. */
+    private byte[] next() throws IOException {
+        fill();
+        Pending pending = ahead.poll();
+        if (pending == null) {
+            return null;
+        }
+        byte[] bytes;
+        try {
+            bytes = pending.stored().get();
+        } catch (ExecutionException e) {
+            throw new IOException("cannot fetch chunk " + pending.chunk().key(manifest.chunks().store()) + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while fetching chunks", e);
+        }
+        stored.addAndGet(bytes.length);
+        return pending.chunk().decode(bytes);
+    }
+
+    @Override
+    public void verify() throws RestoreFailure, IOException {
+        try {
+            while (plain.skipChunk()) {
+                // every chunk of the list is fetched and checked, also the ones after the archive's end
+            }
+        } catch (IOException damaged) {
+            throw new RestoreFailure("download", damaged.getMessage() + ": the backup is damaged; the target was not touched", damaged);
+        }
+        String actual = listObject.hex();
+        if (listBytes.get() != manifest.storedBytes()) {
+            throw new RestoreFailure("download", "the chunk list has " + listBytes.get() + " bytes, the manifest says "
+                    + manifest.storedBytes() + ": the backup is damaged; the target was not touched");
+        }
+        if (!actual.equals(manifest.sha256())) {
+            throw new RestoreFailure("download", "checksum mismatch: the chunk list's sha256 is " + actual
+                    + ", the manifest says " + manifest.sha256() + ": the backup is damaged; the target was not touched");
+        }
+        if (chunks != manifest.chunks().chunks()) {
+            throw new RestoreFailure("download", "the chunk list names " + chunks + " chunks, the manifest says "
+                    + manifest.chunks().chunks() + ": the backup is damaged; the target was not touched");
+        }
+    }
+
+    @Override
+    public RestoreFailure explain(String step, IOException readError) {
+        try {
+            verify();
+        } catch (RestoreFailure checked) {
+            return new RestoreFailure(step, checked.getMessage(), readError);
+        } catch (IOException | RuntimeException ignored) {
+            // the list could not be read to its end either; report the first error
+        }
+        return new RestoreFailure(step, "cannot read backup " + manifest.backupId() + ": " + readError.getMessage(), readError);
+    }
+
+    @Override
+    public void close() throws IOException {
+        ahead.forEach(p -> p.stored().cancel(true));
+        ahead.clear();
+        list.close();
+    }
+
+    /** The archive: the checked chunks, one after another. */
+    private final class Plain extends InputStream {
+        private byte[] current = new byte[0];
+        private int position;
+        private boolean ended;
+
+        private boolean load() throws IOException {
+            while (!ended && position == current.length) {
+                byte[] bytes = next();
+                if (bytes == null) {
+                    ended = true;
+                } else {
+                    current = bytes;
+                    position = 0;
+                }
+            }
+            return !ended;
+        }
+
+        /** Drops the rest of the current chunk and loads the next; false at the end. */
+        boolean skipChunk() throws IOException {
+            position = current.length;
+            return load();
+        }
+
+        @Override
+        public int read() throws IOException {
+            return load() ? current[position++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (len == 0) {
+                return 0;
+            }
+            if (!load()) {
+                return -1;
+            }
+            int n = Math.min(len, current.length - position);
+            System.arraycopy(current, position, b, off, n);
+            position += n;
+            return n;
+        }
+    }
+
+    /** Counts the list's stored bytes (its size check). */
+    private final class CountingList extends InputStream {
+        private final InputStream in;
+
+        CountingList(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                listBytes.incrementAndGet();
+                stored.incrementAndGet();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            if (n > 0) {
+                listBytes.addAndGet(n);
+                stored.addAndGet(n);
+            }
+            return n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+}
