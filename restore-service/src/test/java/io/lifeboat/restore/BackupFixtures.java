@@ -10,7 +10,9 @@ import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
 import io.lifeboat.bucket.ManifestAuthentication;
 import io.lifeboat.postgres.DatabaseRoles;
 import io.lifeboat.events.backup.Encryption;
+import io.lifeboat.bucket.chunk.ChunkRef;
 import io.lifeboat.events.storage.BackupManifest;
+import io.lifeboat.events.storage.ChunkedData;
 import io.lifeboat.events.storage.NewestTimestamp;
 import io.lifeboat.stack.PostgresServer;
 import io.lifeboat.testsupport.TestServers;
@@ -90,8 +92,14 @@ final class BackupFixtures {
 
     /** A tar of {@code dir} stored as a backup of {@code source}. */
     static BackupManifest directory(S3Client s3, String source, Path dir, Instant recoveryPoint) throws Exception {
-        ByteArrayOutputStream tarBytes = new ByteArrayOutputStream();
         long[] counts = {0, 0};
+        byte[] tar = tarOf(dir, counts);
+        return store(s3, source, "directory", tar, recoveryPoint, null, dir.toString(), Map.of(), null, false, counts);
+    }
+
+    /** The tar backup-service would write of {@code dir}; {@code counts} receives its regular files and bytes. */
+    static byte[] tarOf(Path dir, long[] counts) throws IOException {
+        ByteArrayOutputStream tarBytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(tarBytes); Stream<Path> walk = Files.walk(dir)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             for (Path path : walk.sorted().toList()) {
@@ -114,8 +122,44 @@ final class BackupFixtures {
                 tar.closeArchiveEntry();
             }
         }
-        return store(s3, source, "directory", tarBytes.toByteArray(), recoveryPoint, null, dir.toString(), Map.of(), null,
-                false, counts);
+        return tarBytes.toByteArray();
+    }
+
+    /**
+     * A tar of {@code dir} stored as a chunked backup (manifest format 4), as backup-service stores one: chunks
+     * (here cut every {@code chunkBytes}; a restore does not depend on where cuts fall) stored once each in the
+     * source's chunk store, zstd or raw, and the chunk list as the data object.
+     */
+    static BackupManifest chunked(S3Client s3, String source, Path dir, Instant point, int chunkBytes) throws Exception {
+        long[] counts = {0, 0};
+        byte[] tar = tarOf(dir, counts);
+        String backupId = source + "-" + ID.format(point) + "-" + HexFormat.of().formatHex(new byte[]{(byte) (point.getNano() >> 8), (byte) System.nanoTime()});
+        String folder = "backups/" + source + "/" + DAY.format(point) + "/" + backupId + "/";
+        String store = "backups/" + source + "/chunks/";
+        StringBuilder list = new StringBuilder();
+        long chunks = 0, chunkStored = 0;
+        for (int off = 0; off < tar.length; off += chunkBytes) {
+            byte[] bytes = java.util.Arrays.copyOfRange(tar, off, Math.min(tar.length, off + chunkBytes));
+            byte[] compressed = com.github.luben.zstd.Zstd.compress(bytes, 3);
+            boolean raw = compressed.length >= bytes.length;
+            byte[] stored = raw ? bytes : compressed;
+            ChunkRef chunk = new ChunkRef(ChunkRef.sha256(bytes), bytes.length, stored.length, raw ? ChunkRef.Codec.raw : ChunkRef.Codec.zstd);
+            s3.putObject(b -> b.bucket(BUCKET).key(chunk.key(store)), RequestBody.fromBytes(stored));
+            list.append(chunk.line());
+            chunks++;
+            chunkStored += stored.length;
+        }
+        byte[] listBytes = list.toString().getBytes(StandardCharsets.US_ASCII);
+        long partBytes = 16L * 1024 * 1024;
+        io.lifeboat.bucket.StoredObjectDigest digest = new io.lifeboat.bucket.StoredObjectDigest(partBytes);
+        digest.update(listBytes, 0, listBytes.length);
+        s3.putObject(b -> b.bucket(BUCKET).key(folder + BackupManifest.CHUNK_LIST), RequestBody.fromBytes(listBytes));
+        BackupManifest manifest = new BackupManifest(BackupManifest.CHUNKED_FORMAT_VERSION, backupId, source, "directory",
+                point, point, point.plusSeconds(1), tar.length, listBytes.length, digest.hex(), folder + BackupManifest.CHUNK_LIST,
+                "zstd", null, null, dir.toString(), null, null, counts[0], counts[1], Map.of("fixture", "restore-service test"),
+                Map.of(), null, null, null, partBytes, new ChunkedData(store, chunks, chunkStored, chunks, chunkStored), null);
+        writeManifest(s3, folder + "manifest.json", manifest);
+        return manifest;
     }
 
     /**

@@ -1,0 +1,136 @@
+package io.lifeboat.restore;
+
+import io.lifeboat.bucket.chunk.ChunkRef;
+import io.lifeboat.events.storage.BackupManifest;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static io.lifeboat.restore.RealServers.as;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Restores of chunked backups (manifest format 4) from the real S3Proxy: the chunks are fetched ahead, each is
+ * checked against its id before any of it is extracted, and a damaged or missing chunk fails the restore with the
+ * target untouched and nothing left behind.
+ */
+@QuarkusTest
+class ChunkedRestoreTest {
+
+    private static final List<String> FILES = List.of("chroma.sqlite3", "seg-1/data_level0.bin", "seg-2/data_level0.bin",
+            "seg-2/metadata.txt");
+
+    @Inject
+    S3Client s3;
+
+    @Test
+    void aChunkedBackupIsRestoredExactlyAndTheDamagedFolderIsMovedAside() throws Exception {
+        Path dir = Files.createTempDirectory("chunked-restore").resolve("chroma_db");
+        BackupManifest m = chunkedBackup("chunked-r", dir);
+        assertThat(m.chunks().chunks()).isGreaterThan(8);
+        Map<String, byte[]> original = contents(dir);
+        BackupFixtures.write(dir.resolve("chroma.sqlite3"), "CORRUPTED");
+        RestoreTest.dirTarget("chunked-r", dir);
+
+        JsonPath r = Restores.finished(restore("chunked-r"));
+        assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
+        assertThat(contents(dir)).containsOnlyKeys(original.keySet());
+        for (var e : original.entrySet()) {
+            assertThat(Files.readAllBytes(dir.resolve(e.getKey()))).as(e.getKey()).isEqualTo(e.getValue());
+        }
+        assertThat(Files.readString(Path.of(r.getString("movedAsideAs")).resolve("chroma.sqlite3"))).isEqualTo("CORRUPTED");
+    }
+
+    @Test
+    void aChunkWithOtherContentFailsTheRestoreBeforeTheTargetIsTouched() throws Exception {
+        Path parent = Files.createTempDirectory("chunked-swapped");
+        Path dir = parent.resolve("data");
+        BackupManifest m = chunkedBackup("chunked-swapped-r", dir);
+        List<ChunkRef> chunks = list(m);
+        // a well-formed chunk in the wrong place: it decompresses fine, only its hash tells
+        ChunkRef victim = chunks.get(chunks.size() / 2);
+        ChunkRef other = chunks.stream().filter(c -> c.codec() == victim.codec() && !c.id().equals(victim.id())).findFirst().orElseThrow();
+        byte[] otherBytes = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(other.key(m.chunks().store()))).asByteArray();
+        s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(victim.key(m.chunks().store())), RequestBody.fromBytes(otherBytes));
+        assertFailsLeavingTargetUntouched("chunked-swapped-r", parent, dir, "chunk " + victim.id());
+    }
+
+    @Test
+    void aMissingChunkFailsTheRestoreBeforeTheTargetIsTouched() throws Exception {
+        Path parent = Files.createTempDirectory("chunked-missing");
+        Path dir = parent.resolve("data");
+        BackupManifest m = chunkedBackup("chunked-missing-r", dir);
+        ChunkRef victim = list(m).get(3);
+        s3.deleteObject(b -> b.bucket(BackupFixtures.BUCKET).key(victim.key(m.chunks().store())));
+        assertFailsLeavingTargetUntouched("chunked-missing-r", parent, dir, victim.id());
+    }
+
+    private void assertFailsLeavingTargetUntouched(String source, Path parent, Path dir, String named) throws Exception {
+        BackupFixtures.write(dir.resolve("chroma.sqlite3"), "current");
+        RestoreTest.dirTarget(source, dir);
+        JsonPath r = Restores.finished(restore(source));
+        assertThat(r.getString("phase")).isEqualTo("Failed");
+        assertThat(r.getString("failedStep")).isEqualTo("download-and-extract");
+        assertThat(r.getString("error")).contains(named);
+        assertThat(Files.readString(dir.resolve("chroma.sqlite3"))).isEqualTo("current");
+        try (var left = Files.list(parent)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactly("data");
+        }
+    }
+
+    /** ~1.5 MiB of incompressible segments and compressible text, stored as 96 KiB chunks. */
+    private BackupManifest chunkedBackup(String source, Path dir) throws Exception {
+        BackupFixtures.ensureBucket(s3);
+        Random random = new Random(source.hashCode());
+        for (String name : FILES) {
+            Files.createDirectories(dir.resolve(name).getParent());
+            if (name.endsWith(".txt")) {
+                Files.writeString(dir.resolve(name), "a line of metadata\n".repeat(20_000));
+            } else {
+                byte[] bytes = new byte[300_000 + random.nextInt(100_000)];
+                random.nextBytes(bytes);
+                Files.write(dir.resolve(name), bytes);
+            }
+        }
+        return BackupFixtures.chunked(s3, source, dir, Instant.now().truncatedTo(ChronoUnit.MICROS), 96 * 1024);
+    }
+
+    private List<ChunkRef> list(BackupManifest m) throws Exception {
+        String text = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(m.objectKey())).asString(StandardCharsets.US_ASCII);
+        List<ChunkRef> chunks = new java.util.ArrayList<>();
+        for (String line : text.split("\n")) {
+            chunks.add(ChunkRef.parse(line));
+        }
+        return chunks;
+    }
+
+    private static Map<String, byte[]> contents(Path dir) throws Exception {
+        Map<String, byte[]> files = new HashMap<>();
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                files.put(dir.relativize(p).toString(), Files.readAllBytes(p));
+            }
+        }
+        return files;
+    }
+
+    private static String restore(String source) {
+        return as("admin").contentType(ContentType.JSON)
+                .body("{\"source\": \"" + source + "\", \"target\": \"" + source + "\", \"mode\": \"replace\", \"confirm\": \"" + source + "\"}")
+                .post("/restores").then().statusCode(202).extract().path("id");
+    }
+}
