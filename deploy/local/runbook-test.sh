@@ -113,6 +113,9 @@ echo "scenario 1 (complete database loss, restored to the second before it): RTO
 # --- Scenario 2: chroma files corrupted ------------------------------------------------------------------------
 ./lifeboat backup vector-store > "$LIFEBOAT_HOME/s2-backup.log" 2>&1
 cp -a "$CHROMA" "$LIFEBOAT_HOME/chroma_backup_copy"
+sleep 1.2
+export IMPACT_START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+sleep 1
 first=$(find "$CHROMA" -type f -name 'data_level0.bin' | head -1)
 head -c 4096 /dev/urandom | dd of="$first" bs=4096 count=1 conv=notrunc status=none
 echo "garbage" > "$CHROMA/chroma.sqlite3"
@@ -152,6 +155,8 @@ check "the DR drill commands succeed (the drill passes)" run_section "DR drills"
 
 # --- Scenario 3: everything lost but the S3 data folder ---------------------------------------------------------
 ROWS_BEFORE=$($PSQL -d chatbot_analytics -c 'SELECT count(*) FROM analytics')
+sleep 1.2
+export IMPACT_START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 ./lifeboat down > /dev/null
 find "$LIFEBOAT_HOME" -mindepth 1 -maxdepth 1 ! -name s3 ! -name key-escrow ! -name reports ! -name '*.log' ! -name '*.inc' \
   ! -name rto.txt ! -name 'chroma_*copy' -exec rm -rf {} +

@@ -34,7 +34,7 @@ public final class BackupCommands {
                 Out.json(System.out, page);
             } else {
                 Out.table(System.out, page.path("items"), new String[]{"ID", "SOURCE", "PHASE", "RECOVERY POINT", "STORED BYTES", "VERIFIED"},
-                        new String[]{"id", "source", "phase", "recoveryPointAt", "storedBytes", "verification.ok"});
+                        new String[]{"id", "source", "phase", "recoveryPointAt", "storedBytes", "uploadedBytes", "verification.ok"});
             }
             return 0;
         }
@@ -68,9 +68,12 @@ public final class BackupCommands {
             } else if (options.json()) {
                 Out.json(System.out, done);
             } else if ("Completed".equals(done.path("phase").asText())) {
-                System.out.printf("backup %s Completed in %.1f s: recovery point %s, %s read, %s stored, sha256 %s%n", id,
+                // a chunked backup says what it had to upload: only the chunks the bucket did not have
+                String uploaded = done.hasNonNull("uploadedBytes")
+                        ? " (" + Out.bytes(done.path("uploadedBytes").asLong()) + " uploaded, the rest unchanged)" : "";
+                System.out.printf("backup %s Completed in %.1f s: recovery point %s, %s read, %s stored%s, sha256 %s%n", id,
                         (System.nanoTime() - start) / 1e9, done.path("recoveryPointAt").asText(),
-                        Out.bytes(done.path("sizeBytes").asLong()), Out.bytes(done.path("storedBytes").asLong()),
+                        Out.bytes(done.path("sizeBytes").asLong()), Out.bytes(done.path("storedBytes").asLong()), uploaded,
                         done.path("sha256").asText().substring(0, 16) + "…");
             } else {
                 System.err.println("lifeboat: backup " + id + " failed at " + done.path("failedStep").asText() + ": "

@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * On `up`, registers the sample system with backup-service through its API, as a user would: backup sources
- * {@code analytics-db} (continuous: base backups and its WAL streamed, RPO of seconds) and {@code vector-store},
+ * {@code analytics-db} (continuous: base backups and its WAL streamed, RPO of seconds) and {@code vector-store}
+ * (chunked, every 15 minutes),
  * and a first backup of each (existing registrations are left
  * alone). restore-service's targets are declared in its configuration ({@link #declaredTargets}).
  */
@@ -80,8 +81,10 @@ final class SampleRegistration {
                  "passwordRef": "env:%s", "rowCountTables": ["analytics", "usage_tracking"], "encryption": true,
                  "continuous": true, "rpoTarget": "PT1M"}"""
                 .formatted(settings.protectedPgPort(), SampleSystem.DATABASE, PostgresServer.SUPERUSER, LocalStack.SAMPLE_PASSWORD_ENV));
+        // every 15 minutes: chunked storage uploads only what changed, so a frequent schedule stays cheap
         putIfMissing(backup + "/sources/vector-store", """
-                {"kind": "directory", "path": "%s"}""".formatted(chroma));
+                {"kind": "directory", "path": "%s", "storage": "chunks", "schedule": "*/15 * * * *",
+                 "rpoTarget": "PT30M"}""".formatted(chroma));
         followPostgresPort(backup + "/sources/analytics-db");
         for (String source : new String[]{"analytics-db", "vector-store"}) {
             if (firstBackup(backup, restore, source) && "analytics-db".equals(source)) {
