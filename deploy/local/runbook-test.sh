@@ -21,6 +21,7 @@ PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 PSQL="$PGBIN/psql -h 127.0.0.1 -p $LIFEBOAT_PROTECTED_PG_PORT -U lifeboat -v ON_ERROR_STOP=1 -qtAX"
 CHROMA="$LIFEBOAT_HOME/protected/chroma_db"
 INCIDENT=http://127.0.0.1:$LIFEBOAT_INCIDENT_PORT
+BACKUP=http://127.0.0.1:$LIFEBOAT_BACKUP_PORT
 RESULTS="$LIFEBOAT_HOME/rto.txt"
 
 passed=0; failed=0
@@ -76,6 +77,13 @@ check "the keys are escrowed outside the platform" run_section "Once: keep the k
 check "README's 'Try it' commands run" run_section "Try it" readme-try "$REPO/README.md"
 check "README's 'Back to one second before a mistake' commands run" run_section "Back to one second" readme-pitr "$REPO/README.md"
 check "the dropped table is back with its row" grep -qx "written before the mistake" "$LIFEBOAT_HOME/readme-pitr.log"
+check "README's 'Only what changed' commands run (two vector-store backups, a restore of the first)" \
+  run_section "Only what changed" readme-chunks "$REPO/README.md"
+check "the second vector-store backup uploaded less than it stores (only the changed chunks)" bash -c "curl -s \
+  -H 'Authorization: Bearer $LIFEBOAT_TOKEN' '$BACKUP/backups?source=vector-store&limit=1' | python3 -c \
+  'import sys,json; b=json.load(sys.stdin)[\"items\"][0]; sys.exit(0 if b[\"format\"] == \"chunked-tar\" and b[\"uploadedBytes\"] < b[\"storedBytes\"] else 1)'"
+check "the first snapshot came back whole, without the file added after it" bash -c \
+  "d=\$(ls -d '$LIFEBOAT_HOME'/protected/chroma_db_restore_* | head -1); test -s \"\$d/chroma.sqlite3\" && test ! -e \"\$d/notes.txt\""
 check "README's 'Using it' commands run (restore, incident restored, resolve, report, set-aside, drill)" \
   run_section "Using it" readme-using "$REPO/README.md"
 INC=$(sed -n 's/^INC=//p' "$LIFEBOAT_HOME/readme-using.inc")

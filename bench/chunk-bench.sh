@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Chunked vector-store backups (issue 15) against restic, on the same S3Proxy and the same ~1.1 GiB ChromaDB-like
+# directory (../shared/bench-data/gen_chroma.py):
+#   first backup      Lifeboat `storage: chunks` into an empty chunk store vs restic 0.14 into a new repository
+#   second backup     after one "day" of changes (bench/tools/change_chroma.py: 2,000 documents added to
+#                     chroma.sqlite3, their vectors written into one segment: about 1 % of the bytes), both
+#   stored bytes      after 10 such backups: Lifeboat's chunk store vs restic's repository vs 10 full tar backups
+#   restore           the newest snapshot into a new folder: Lifeboat (request -> Completed) vs `restic restore`
+# Rounds interleave Lifeboat and restic; the first/second backup and restore lines are medians of RUNS rounds (each
+# round on a fresh copy, a fresh chunk store and a fresh repository); the 10-backup series runs in round 1.
+# Lifeboat's times are request -> Completed; its read-back verification after each backup is reported apart.
+# Writes bench/results/chunks-<date>.md.
+#   bash bench/chunk-bench.sh                 # ~1.1 GiB, 3 rounds (~15 min)
+#   N_SEG=2 RUNS=1 SERIES=3 bash bench/chunk-bench.sh   # small smoke run
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+SERIES="${SERIES:-10}"
+command -v restic >/dev/null || apt-get install -y -qq restic >/dev/null
+[ -x /usr/bin/aws ] || apt-get install -y -qq awscli >/dev/null
+AWS=/usr/bin/aws
+bench_up
+bench_data
+
+S3="http://127.0.0.1:$LIFEBOAT_S3_PORT"
+BLOBS="$LIFEBOAT_HOME/s3/blobs" # S3Proxy's filesystem store: stored bytes are what is on disk under a prefix
+export AWS_ACCESS_KEY_ID="${LIFEBOAT_S3_ACCESS_KEY:-lifeboat}" AWS_SECRET_ACCESS_KEY="${LIFEBOAT_S3_SECRET_KEY:-lifeboat-secret}"
+export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE="$WORK/aws-config"
+printf '[default]\ns3 =\n    addressing_style = path\n' > "$AWS_CONFIG_FILE"
+PEERS=chunk-bench
+$AWS --endpoint-url "$S3" s3 mb "s3://$PEERS" >/dev/null 2>&1 || true
+$AWS --endpoint-url "$S3" s3 rm --recursive --quiet "s3://$PEERS/" >/dev/null
+export RESTIC_PASSWORD=bench
+RESTIC_OPTS=(-o s3.region=us-east-1 -o s3.bucket-lookup=path --compression auto -q)
+restic_() { local repo=$1; shift; restic -r "s3:$S3/$PEERS/$repo" "${RESTIC_OPTS[@]}" "$@"; }
+
+SRC_DIR="$WORK/chunk-src"
+STAMP=$(date -u +%H%M%S)
+declare -A T
+add() { T[$1]="${T[$1]:-} $2"; }
+run() { local name=$1; shift; local s; s=$(now); "$@"; add "$name" "$(secs "$s" "$(now)")"; }
+m() { median ${T[$1]}; }
+r() { ratio "$(m "$1")" "$(m "$2")"; }
+mib() { python3 -c "print(f'{$1 / 1048576:.1f}')"; }
+
+# One Lifeboat backup: sets TIME (request -> Completed), VERIFY (its read-back verification after) and BODY
+lifeboat_backup() { # source
+  local s id c
+  s=$(now); id=$(curl_json -X POST "$BACKUP/backups" -d "{\"source\":\"$1\"}" | jget "['id']")
+  BODY=$(await_final "$BACKUP/backups/$id"); c=$(now); TIME=$(secs "$s" "$c")
+  [ "$(echo "$BODY" | jget "['phase']")" = Completed ] || { echo "$BODY" >&2; exit 1; }
+  until curl_json "$BACKUP/backups/$id" | grep -q '"verification"'; do sleep 0.1; done
+  VERIFY=$(secs "$c" "$(now)"); BODY=$(curl_json "$BACKUP/backups/$id")
+}
+
+# One restic backup: sets TIME and ADDED (the data its summary says it added)
+restic_backup() { # repo
+  local s out; s=$(now)
+  out=$(cd "$SRC_DIR" && restic -r "s3:$S3/$PEERS/$1" -o s3.region=us-east-1 -o s3.bucket-lookup=path --compression auto --json backup chroma_db | tail -1)
+  TIME=$(secs "$s" "$(now)"); ADDED=$(echo "$out" | jget "['data_added']")
+}
+
+warm() { cat "$SRC_DIR"/chroma_db/*.sqlite3 "$SRC_DIR"/chroma_db/*/* > /dev/null; }
+same_tree() { # the restored folder holds the source's files (chroma.sqlite3 compared as a database)
+  diff -r --exclude='chroma.sqlite3*' "$SRC_DIR/chroma_db" "$1" > /dev/null &&
+  python3 -c "import sqlite3,sys; a,b=(sqlite3.connect(f) for f in sys.argv[1:]); sys.exit(0 if b.execute('PRAGMA integrity_check').fetchone()[0]=='ok' and a.execute('SELECT count(*) FROM embeddings').fetchone()==b.execute('SELECT count(*) FROM embeddings').fetchone() else 1)" \
+    "$SRC_DIR/chroma_db/chroma.sqlite3" "$1/chroma.sqlite3"
+}
+
+RESTORED="$WORK/chunk-restored"; mkdir -p "$RESTORED"
+curl_json -X PUT "$RESTORE/targets/bench-chunk-dir" -d "{\"kind\":\"directory\",\"path\":\"$RESTORED/chroma_db\"}" >/dev/null
+SERIES_ROWS=()
+for i in $(seq 1 "$RUNS"); do
+  echo "round $i/$RUNS"
+  rm -rf "$SRC_DIR"; mkdir -p "$SRC_DIR"; cp -a "$CHROMA" "$SRC_DIR/chroma_db"
+  SRC="chunks-$STAMP-$i"; REPO_NAME="restic-$STAMP-$i"
+  curl_json -X PUT "$BACKUP/sources/$SRC" -d "{\"kind\":\"directory\",\"path\":\"$SRC_DIR/chroma_db\",\"storage\":\"chunks\",\"schedule\":\"0 0 1 1 *\",\"retention\":{\"keepLast\":20}}" >/dev/null
+  restic_ "$REPO_NAME" init --repository-version 2 > /dev/null
+  warm
+  lifeboat_backup "$SRC"; add lifeboat_first "$TIME"; add lifeboat_first_verify "$VERIFY"; first_up=$(echo "$BODY" | jget "['uploadedBytes']")
+  restic_backup "$REPO_NAME"; add restic_first "$TIME"; restic_first_added=$ADDED
+  steps=1; [ "$i" = 1 ] && steps=$SERIES
+  for k in $(seq 1 "$steps"); do
+    python3 "$REPO/bench/tools/change_chroma.py" "$SRC_DIR/chroma_db" "$k"
+    warm
+    lifeboat_backup "$SRC"; lt=$TIME; up=$(echo "$BODY" | jget "['uploadedBytes']"); add lifeboat_next_verify "$VERIFY"
+    restic_backup "$REPO_NAME"; rt=$TIME
+    if [ "$k" = 1 ]; then
+      add lifeboat_second "$lt"; add restic_second "$rt"; add lifeboat_second_up "$up"; add restic_second_added "$ADDED"
+    fi
+    [ "$i" = 1 ] && SERIES_ROWS+=("| $k | $lt | $(mib "$up") | $rt | $(mib "$ADDED") |")
+  done
+  if [ "$i" = 1 ]; then
+    LB_STORED=$(du -sb "$BLOBS/lifeboat-backups/backups/$SRC" | cut -f1)
+    RESTIC_STORED=$(du -sb "$BLOBS/$PEERS/$REPO_NAME" | cut -f1)
+    # today's full backups: one tar.zst of the same (changed) directory, stored again by every backup
+    curl_json -X PUT "$BACKUP/sources/archive-$SRC" -d "{\"kind\":\"directory\",\"path\":\"$SRC_DIR/chroma_db\",\"schedule\":\"0 0 1 1 *\",\"retention\":{\"keepLast\":1}}" >/dev/null
+    lifeboat_backup "archive-$SRC"; ARCHIVE_ONE=$(echo "$BODY" | jget "['storedBytes']")
+    FIRST_UP=$first_up; RESTIC_FIRST_ADDED=$restic_first_added
+  fi
+  # restore the newest snapshot into a new folder
+  s=$(now); rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"$SRC\",\"target\":\"bench-chunk-dir\",\"mode\":\"new\",\"restoreAs\":\"lb_$i\"}" | jget "['id']")
+  body=$(await_final "$RESTORE/restores/$rid"); add lifeboat_restore "$(secs "$s" "$(now)")"
+  [ "$(echo "$body" | jget "['phase']")" = Completed ] || { echo "$body" >&2; exit 1; }
+  same_tree "$RESTORED/lb_$i" || { echo "Lifeboat's restore differs from the source" >&2; exit 1; }
+  rm -rf "$RESTORED/lb_$i" "$WORK/restic-x"; mkdir -p "$WORK/restic-x"
+  run restic_restore restic_ "$REPO_NAME" restore latest --target "$WORK/restic-x"
+  same_tree "$WORK/restic-x/chroma_db" || { echo "restic's restore differs from the source" >&2; exit 1; }
+  rm -rf "$WORK/restic-x"
+  # this round's stores go (the disk holds one round at a time); the source is not used again
+  $AWS --endpoint-url "$S3" s3 rm --recursive --quiet "s3://$PEERS/$REPO_NAME/"
+  $AWS --endpoint-url "$S3" s3 rm --recursive --quiet "s3://lifeboat-backups/backups/$SRC/"
+  $AWS --endpoint-url "$S3" s3 rm --recursive --quiet "s3://lifeboat-backups/backups/archive-$SRC/" || true
+done
+
+OUT="$REPO/bench/results/chunks-$(date -u +%Y%m%dT%H%M%SZ).md"; mkdir -p "$(dirname "$OUT")"
+{
+  echo "## Chunked vector-store backups vs restic $(restic version | cut -d' ' -f2) — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, same S3Proxy"
+  echo
+  echo "Directory $((DIRSIZE / 1048576)) MiB ($(find "$CHROMA" -type f | wc -l) files). A change: 2,000 documents into chroma.sqlite3 and their vectors into one segment (bench/tools/change_chroma.py). Times: median s of $RUNS rounds (Lifeboat ÷ restic)."
+  echo
+  echo "| operation | Lifeboat (chunks) | restic (--compression auto) |"
+  echo "|---|---|---|"
+  echo "| first backup, empty store | **$(m lifeboat_first)** ($(r lifeboat_first restic_first)) | $(m restic_first) |"
+  echo "| second backup, after a change | **$(m lifeboat_second)** ($(r lifeboat_second restic_second)) | $(m restic_second) |"
+  echo "| uploaded by the second backup, MiB | $(mib "$(median ${T[lifeboat_second_up]})") | $(mib "$(median ${T[restic_second_added]})") (data added) |"
+  echo "| restore of the newest snapshot, new folder | **$(m lifeboat_restore)** ($(r lifeboat_restore restic_restore)) | $(m restic_restore) |"
+  echo "| stored after 1 + $SERIES backups, MiB | $(mib "$LB_STORED") | $(mib "$RESTIC_STORED") |"
+  echo
+  echo "Today's full backups (storage archive) would store $(mib "$ARCHIVE_ONE") MiB per backup: $(mib "$((ARCHIVE_ONE * (SERIES + 1)))") MiB for 1 + $SERIES (one measured, times $((SERIES + 1)))."
+  echo "First backup uploaded: Lifeboat $(mib "$FIRST_UP") MiB, restic $(mib "$RESTIC_FIRST_ADDED") MiB (data added)."
+  echo "Lifeboat's read-back verification after each backup (not in the times above): first backup $(m lifeboat_first_verify) s, later backups $(m lifeboat_next_verify) s (median)."
+  echo
+  echo "The series (round 1): each backup after one more change."
+  echo
+  echo "| change | Lifeboat s | Lifeboat uploaded MiB | restic s | restic added MiB |"
+  echo "|---|---|---|---|---|"
+  printf '%s\n' "${SERIES_ROWS[@]}"
+} | tee "$OUT"
+echo "written: $OUT"
