@@ -152,7 +152,7 @@ class ChunkedBackupTest {
     }
 
     @Test
-    void aMissingChunkFailsVerification() throws Exception {
+    void aMissingChunkFailsVerificationAndTheNextBackupStoresItAgain() throws Exception {
         Path root = storeLikeDirectory("chunked-damage", 13);
         putSource("chunked-damage", chunked(root, null));
         JsonPath b = verified(start("chunked-damage"));
@@ -161,6 +161,11 @@ class ChunkedBackupTest {
         s3.deleteObject(d -> d.bucket(s3Config.bucket()).key(ChunkRef.key(m.chunks().store(), victim)));
         as("operator").post("/backups/" + b.getString("id") + "/verify").then().statusCode(200)
                 .body("ok", is(false)).body("detail", containsString(victim)).body("detail", containsString("missing"));
+        // the chunk left the index: the next backup of the same data stores it again, and verifies
+        JsonPath again = verified(start("chunked-damage"));
+        assertThat(again.getBoolean("verification.ok")).as(again.getString("verification.detail")).isTrue();
+        assertThat(manifest(again.getString("manifestKey")).chunks().uploadedChunks()).isEqualTo(1);
+        assertThat(exists(m, victim)).isTrue();
     }
 
     @Test

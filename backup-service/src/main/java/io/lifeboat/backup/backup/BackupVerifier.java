@@ -157,20 +157,20 @@ public class BackupVerifier {
                     try {
                         stored = bucket.client().getObjectAsBytes(g -> g.bucket(bucket.name()).key(key)).asByteArray();
                     } catch (NoSuchKeyException e) {
-                        return "chunk " + key + " is missing";
+                        return unusable(b, chunk, "chunk " + key + " is missing");
                     }
                     try {
                         chunk.decode(stored);
                     } catch (IOException damaged) {
-                        return damaged.getMessage() + ": the stored data is damaged";
+                        return unusable(b, chunk, damaged.getMessage() + ": the stored data is damaged");
                     }
                 } else {
                     Long size = bucket.size(key);
                     if (size == null) {
-                        return "chunk " + key + " is missing";
+                        return unusable(b, chunk, "chunk " + key + " is missing");
                     }
                     if (size != chunk.storedSize()) {
-                        return "chunk " + key + " holds " + size + " bytes, the chunk list says " + chunk.storedSize();
+                        return unusable(b, chunk, "chunk " + key + " holds " + size + " bytes, the chunk list says " + chunk.storedSize());
                     }
                 }
             }
@@ -179,6 +179,16 @@ public class BackupVerifier {
             return "the chunk list names " + count + " chunks, the manifest says " + m.chunks().chunks();
         }
         return null;
+    }
+
+    /** A chunk that cannot be used leaves the index, so the next backup with its bytes stores it again. */
+    private String unusable(Backup b, ChunkRef chunk, String problem) {
+        try {
+            chunkIndex.forget(b.source, chunk.id());
+            return problem + " (the next backup of " + b.source + " stores it again)";
+        } catch (java.sql.SQLException e) {
+            return problem;
+        }
     }
 
     @Scheduled(cron = "${lifeboat.backup.verify-cron:0 30 3 * * ?}")

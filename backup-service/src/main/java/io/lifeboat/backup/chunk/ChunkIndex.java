@@ -58,6 +58,19 @@ public class ChunkIndex {
         }
     }
 
+    /**
+     * Forgets a chunk found missing or damaged in the bucket: the next backup that has its bytes uploads it again,
+     * under the same key, which mends every backup that references it.
+     */
+    public void forget(String source, String id) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement q = c.prepareStatement("DELETE FROM chunk WHERE source = ? AND id = ?")) {
+            q.setString(1, source);
+            q.setString(2, id);
+            q.executeUpdate();
+        }
+    }
+
     /** Records that {@code backupId} references these chunks (retention keeps them while the backup is kept). */
     void referenced(String source, String backupId, List<String> ids) throws SQLException {
         if (ids.isEmpty()) {
