@@ -34,7 +34,8 @@ final class ChunkedDownload implements ArchiveDownload {
     private long chunks;
     private boolean listDone;
 
-    private record Pending(ChunkRef chunk, Future<byte[]> stored) {
+    /** A chunk of the list, and its checked bytes once fetched. */
+    private record Pending(ChunkRef ref, Future<byte[]> chunk) {
     }
 
     ChunkedDownload(BackupDownloads downloads, BackupManifest manifest, AtomicLong stored) {
@@ -61,7 +62,11 @@ final class ChunkedDownload implements ArchiveDownload {
             }
             ChunkRef chunk = ChunkRef.parse(line);
             chunks++;
-            ahead.add(new Pending(chunk, downloads.fetch(chunk.key(manifest.chunks().store()))));
+            // fetched, decompressed and hashed on a download thread, several at once
+            ahead.add(new Pending(chunk, downloads.fetch(chunk.key(manifest.chunks().store()), stored -> {
+                this.stored.addAndGet(stored.length);
+                return chunk.decode(stored);
+            })));
         }
     }
 
@@ -72,18 +77,18 @@ final class ChunkedDownload implements ArchiveDownload {
         if (pending == null) {
             return null;
         }
-        byte[] bytes;
         try {
-            bytes = pending.stored().get();
+            return pending.chunk().get();
         } catch (ExecutionException e) {
-            throw new IOException("cannot fetch chunk " + pending.chunk().key(manifest.chunks().store()) + ": "
+            if (e.getCause() instanceof IOException damaged) {
+                throw damaged;
+            }
+            throw new IOException("cannot fetch chunk " + pending.ref().key(manifest.chunks().store()) + ": "
                     + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while fetching chunks", e);
         }
-        stored.addAndGet(bytes.length);
-        return pending.chunk().decode(bytes);
     }
 
     @Override
@@ -124,7 +129,7 @@ final class ChunkedDownload implements ArchiveDownload {
 
     @Override
     public void close() throws IOException {
-        ahead.forEach(p -> p.stored().cancel(true));
+        ahead.forEach(p -> p.chunk().cancel(true));
         ahead.clear();
         list.close();
     }

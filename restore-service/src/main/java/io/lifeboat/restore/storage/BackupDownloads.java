@@ -55,9 +55,15 @@ public class BackupDownloads {
         }
     }
 
-    /** Fetches a whole (small) object in the background, on the download pool. */
-    public Future<byte[]> fetch(String key) {
-        return parts.submit(() -> bucket.client().getObjectAsBytes(b -> b.bucket(bucket.name()).key(key)).asByteArray());
+    /** What is done with a fetched object on the thread that fetched it (a chunk's check, for one). */
+    @FunctionalInterface
+    public interface Fetched<T> {
+        T apply(byte[] stored) throws IOException;
+    }
+
+    /** Fetches a whole (small) object in the background, on the download pool, and applies {@code then} there. */
+    public <T> Future<T> fetch(String key, Fetched<T> then) {
+        return parts.submit(() -> then.apply(bucket.client().getObjectAsBytes(b -> b.bucket(bucket.name()).key(key)).asByteArray()));
     }
 
     public int chunkConcurrency() {
