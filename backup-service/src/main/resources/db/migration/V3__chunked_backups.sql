@@ -25,3 +25,7 @@ CREATE TABLE backup_chunk (
     PRIMARY KEY (backup_id, chunk_id)
 );
 CREATE INDEX backup_chunk_by_chunk ON backup_chunk (source, chunk_id);
+
+-- Files of a directory source copied with SQLite's online backup API (glob patterns relative to its path; none:
+-- files named *.sqlite3, *.sqlite or *.db)
+ALTER TABLE source ADD COLUMN sqlite_files text;

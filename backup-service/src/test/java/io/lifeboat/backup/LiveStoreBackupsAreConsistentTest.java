@@ -184,6 +184,32 @@ class LiveStoreBackupsAreConsistentTest {
         }
     }
 
+    @Test
+    void aDeclaredDatabaseWithAnyNameIsSnapshottedWithItsWalFoldedIn() throws Exception {
+        Path root = Files.createTempDirectory("lifeboat-declared-sqlite");
+        Path database = Files.createDirectory(root.resolve("meta")).resolve("index.bin");
+        try (Connection c = sqlite(database); Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA wal_autocheckpoint=0"); // the rows stay in the WAL while the backup runs
+            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
+            s.execute("WITH RECURSIVE n(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM n WHERE v < 500) "
+                    + "INSERT INTO embeddings (id, payload) SELECT v, zeroblob(1024) FROM n");
+            assertThat(Files.size(root.resolve("meta/index.bin-wal"))).isGreaterThan(500 * 1024);
+            putSource("declared-sqlite", "{\"kind\": \"directory\", \"path\": \"" + root + "\", \"sqliteFiles\": [\"meta/*.bin\"]}");
+            JsonPath backup = finished(start("declared-sqlite"));
+            assertThat(backup.getString("phase")).as(backup.prettify()).isEqualTo("Completed");
+            Map<String, byte[]> files = files(backup.getString("objectKey"));
+            assertThat(files.keySet()).contains("meta/index.bin").doesNotContain("meta/index.bin-wal", "meta/index.bin-shm");
+            Path restored = Files.createTempDirectory("lifeboat-declared-restored").resolve("index.bin");
+            Files.write(restored, files.get("meta/index.bin"));
+            try (Connection r = sqlite(restored); Statement q = r.createStatement();
+                 ResultSet rs = q.executeQuery("SELECT count(*) FROM embeddings")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("the rows that were only in the WAL").isEqualTo(500);
+            }
+        }
+    }
+
     private Map<String, byte[]> files(String objectKey) throws Exception {
         byte[] stored = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(objectKey)).asByteArray();
         Map<String, byte[]> files = new HashMap<>();

@@ -59,6 +59,12 @@ class SourceApiTest {
         badRequest("api-bad", "{\"kind\": \"postgres\"}", "host");
         badRequest("api-bad", "{\"kind\": \"directory\", \"path\": \"/data\", \"rpoTarget\": \"yesterday\"}", "rpoTarget");
         badRequest("Bad_Name!", "{\"kind\": \"directory\", \"path\": \"/data\"}", "name");
+        badRequest("api-bad", "{\"kind\": \"directory\", \"path\": \"/data\", \"sqliteFiles\": [\"/etc/*.db\"]}", "sqliteFiles");
+        badRequest("api-bad", "{\"kind\": \"directory\", \"path\": \"/data\", \"sqliteFiles\": [\"../x.db\"]}", "sqliteFiles");
+        badRequest("api-bad", "{\"kind\": \"directory\", \"path\": \"/data\", \"sqliteFiles\": [\"{a,b}.db\"]}", "sqliteFiles");
+        badRequest("api-bad", "{\"kind\": \"directory\", \"path\": \"/data\", \"sqliteFiles\": [\"meta/[.db\"]}", "sqliteFiles");
+        badRequest("api-bad", "{\"kind\": \"postgres\", \"host\": \"h\", \"port\": 5432, \"database\": \"d\", \"user\": \"u\", "
+                + "\"passwordRef\": \"env:X\", \"sqliteFiles\": [\"*.db\"]}", "sqliteFiles");
         as("operator").contentType(ContentType.JSON).body("{not json").put("/sources/api-bad")
                 .then().statusCode(400).contentType("application/problem+json");
         as("viewer").get("/sources/api-bad").then().statusCode(404);

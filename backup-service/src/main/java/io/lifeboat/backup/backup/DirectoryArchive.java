@@ -61,7 +61,7 @@ final class DirectoryArchive {
     static final long SAMPLED_FROM = 1024 * 1024;
     private static final int SAMPLE = 128 * 1024;
 
-    static Written write(Path root, ArchiveSink out) throws IOException {
+    static Written write(Path root, ArchiveSink out, SqliteSnapshot.Databases databases) throws IOException {
         AtomicLong files = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
         List<Path> dense = new ArrayList<>();
@@ -90,10 +90,10 @@ final class DirectoryArchive {
                     tar.putArchiveEntry(entry);
                     tar.closeArchiveEntry();
                 } else if (attrs.isRegularFile()) {
-                    if (SqliteSnapshot.isCompanion(file)) {
+                    if (databases.isCompanion(file)) {
                         return FileVisitResult.CONTINUE; // folded into its database's snapshot
                     }
-                    if (SqliteSnapshot.isDatabase(file)) {
+                    if (databases.isDatabase(file)) {
                         bytes.addAndGet(writeSqliteSnapshot(tar, root, file));
                     } else if (attrs.size() >= SAMPLED_FROM && startsDense(file)) {
                         dense.add(file);

@@ -26,7 +26,7 @@ class DirectorySourceReader implements SourceReader {
         estimate.accept(DirectoryArchive.size(root));
         // a directory's data is as of when reading starts: quiesce writers with a preHook for a consistent copy
         Instant point = Instant.now().truncatedTo(ChronoUnit.MICROS);
-        DirectoryArchive.Written written = DirectoryArchive.write(root, sink);
+        DirectoryArchive.Written written = DirectoryArchive.write(root, sink, SqliteSnapshot.Databases.of(root, source.sqliteFileList()));
         return new SourceRead(point, Map.of("archive", "tar (POSIX)", "compression", "zstd"), Map.of(), null,
                 written.files(), written.bytes(), null, null);
     }

@@ -8,7 +8,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
@@ -34,28 +36,49 @@ final class SqliteSnapshot {
     private SqliteSnapshot() {
     }
 
-    /** Whether {@code file} is named like a SQLite database and starts with SQLite's header. */
-    static boolean isDatabase(Path file) throws IOException {
-        String name = file.getFileName().toString();
-        if (NAME_SUFFIXES.stream().noneMatch(name::endsWith)) {
-            return false;
-        }
-        byte[] start = new byte[HEADER.length];
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            return in.readNBytes(start, 0, start.length) == start.length && Arrays.equals(start, HEADER);
-        }
-    }
+    /**
+     * Which files of a directory source are taken for SQLite databases (when their first bytes say so): those
+     * matching the source's declared glob patterns (relative to its path), or, when it declares none, files named
+     * like one ({@link #NAME_SUFFIXES}).
+     */
+    record Databases(Path root, List<PathMatcher> declared) {
 
-    /** Whether {@code file} is the WAL, shared-memory or rollback journal of a database {@link #isDatabase}. */
-    static boolean isCompanion(Path file) throws IOException {
-        String name = file.getFileName().toString();
-        for (String suffix : COMPANION_SUFFIXES) {
-            if (name.endsWith(suffix)) {
-                Path database = file.resolveSibling(name.substring(0, name.length() - suffix.length()));
-                return Files.isRegularFile(database, LinkOption.NOFOLLOW_LINKS) && isDatabase(database);
+        static Databases of(Path root, List<String> patterns) {
+            return new Databases(root, patterns == null || patterns.isEmpty() ? null
+                    : patterns.stream().map(p -> FileSystems.getDefault().getPathMatcher("glob:" + p)).toList());
+        }
+
+        private boolean named(Path file) {
+            if (declared == null) {
+                String name = file.getFileName().toString();
+                return NAME_SUFFIXES.stream().anyMatch(name::endsWith);
+            }
+            Path relative = root.relativize(file);
+            return declared.stream().anyMatch(m -> m.matches(relative));
+        }
+
+        /** Whether {@code file} is a SQLite database to snapshot: named as one, and starting with SQLite's header. */
+        boolean isDatabase(Path file) throws IOException {
+            if (!named(file)) {
+                return false;
+            }
+            byte[] start = new byte[HEADER.length];
+            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+                return in.readNBytes(start, 0, start.length) == start.length && Arrays.equals(start, HEADER);
             }
         }
-        return false;
+
+        /** Whether {@code file} is the WAL, shared-memory or rollback journal of a database {@link #isDatabase}. */
+        boolean isCompanion(Path file) throws IOException {
+            String name = file.getFileName().toString();
+            for (String suffix : COMPANION_SUFFIXES) {
+                if (name.endsWith(suffix)) {
+                    Path database = file.resolveSibling(name.substring(0, name.length() - suffix.length()));
+                    return Files.isRegularFile(database, LinkOption.NOFOLLOW_LINKS) && isDatabase(database);
+                }
+            }
+            return false;
+        }
     }
 
     /** Writes a consistent copy of {@code database} to {@code copy} (which must not exist yet). */

@@ -61,6 +61,10 @@ public class Source extends PanacheEntityBase {
     /** A postgres source protected continuously: base backups on the schedule, WAL streamed in between. */
     public boolean continuous;
 
+    /** Glob patterns (relative to path) of the SQLite databases a directory backup snapshots (comma separated). */
+    @Column(name = "sqlite_files")
+    public String sqliteFiles;
+
     /** Tables whose row counts a backup records in its manifest (comma separated). */
     @Column(name = "row_count_tables")
     public String rowCountTables;
@@ -73,6 +77,14 @@ public class Source extends PanacheEntityBase {
     public Instant createdAt;
     @Column(name = "updated_at")
     public Instant updatedAt;
+
+    /** The declared SQLite file patterns; empty: files named *.sqlite3, *.sqlite or *.db. */
+    public List<String> sqliteFileList() {
+        if (sqliteFiles == null || sqliteFiles.isBlank()) {
+            return List.of();
+        }
+        return Arrays.stream(sqliteFiles.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
 
     public List<String> rowCountTableList() {
         if (rowCountTables == null || rowCountTables.isBlank()) {

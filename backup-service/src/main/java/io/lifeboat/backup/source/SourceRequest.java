@@ -17,7 +17,9 @@ import java.util.List;
  * (daily at 02:00 UTC, PT24H, keep 7 daily and 4 weekly). A postgres source with {@code continuous: true} takes
  * physical base backups on its schedule and streams its WAL to the bucket in between (RPO of seconds, restore to
  * any instant of the window); its user needs the REPLICATION attribute. A directory source with {@code storage:
- * chunks} stores each chunk of its data once, so a backup uploads only what changed ({@link StorageLayout}).
+ * chunks} stores each chunk of its data once, so a backup uploads only what changed ({@link StorageLayout}); its
+ * {@code sqliteFiles} (glob patterns relative to its path) name the SQLite databases copied with SQLite's online
+ * backup API (default: files named *.sqlite3, *.sqlite or *.db).
  */
 public record SourceRequest(
         @NotNull(message = "is required: postgres or directory") SourceKind kind,
@@ -35,6 +37,7 @@ public record SourceRequest(
         Boolean encryption,
         Boolean continuous,
         StorageLayout storage,
+        @Size(max = 64, message = "must list at most 64 patterns") List<@Size(max = 256, message = "must be at most 256 characters") String> sqliteFiles,
         List<@Pattern(regexp = "[A-Za-z_][A-Za-z0-9_.]{0,127}", message = "must be a table name") String> rowCountTables) {
 
     /** Keep the last N and/or daily/weekly generations and/or everything younger than maxAge. */

@@ -12,6 +12,10 @@ import io.lifeboat.postgres.SecretReferences;
 import jakarta.transaction.Transactional;
 
 import java.nio.file.Path;
+import java.nio.file.FileSystems;
+import java.util.Optional;
+import java.util.regex.PatternSyntaxException;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -100,6 +104,8 @@ public class SourceService {
         source.postHook = blankToNull(request.postHook());
         source.encryption = Boolean.TRUE.equals(request.encryption());
         source.storage = request.storage() == null ? StorageLayout.archive : request.storage();
+        source.sqliteFiles = request.sqliteFiles() == null || request.sqliteFiles().isEmpty() ? null
+                : String.join(",", request.sqliteFiles());
         boolean wasContinuous = !created && source.continuous;
         source.continuous = Boolean.TRUE.equals(request.continuous());
         if (wasContinuous && !source.continuous) {
@@ -128,6 +134,25 @@ public class SourceService {
                 new Retention(s.keepLast, s.keepDaily, s.keepWeekly,
                         s.maxAgeSeconds == null ? null : Duration.ofSeconds(s.maxAgeSeconds)),
                 s.encryption, removed);
+    }
+
+    /** Why {@code pattern} cannot be a declared SQLite file pattern (a glob relative to the source's path). */
+    private static Optional<String> sqlitePatternProblem(String pattern) {
+        if (pattern == null || pattern.isBlank()) {
+            return Optional.of("must not hold a blank pattern");
+        }
+        if (pattern.startsWith("/") || List.of(pattern.split("/")).contains("..")) {
+            return Optional.of("'" + pattern + "' must be relative to the source's path, without '..'");
+        }
+        if (pattern.contains(",")) {
+            return Optional.of("'" + pattern + "' must not contain ','; list each pattern on its own");
+        }
+        try {
+            FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+            return Optional.empty();
+        } catch (PatternSyntaxException e) {
+            return Optional.of("'" + pattern + "' is not a glob pattern: " + e.getDescription());
+        }
     }
 
     static void checkName(String name) {
@@ -164,6 +189,14 @@ public class SourceService {
                 errors.add(new Problem.FieldError("path", "must not contain '..'"));
             } else if (Path.of(r.path()).normalize().getNameCount() == 0) {
                 errors.add(new Problem.FieldError("path", "must not be the root directory"));
+            }
+        }
+        if (r.sqliteFiles() != null && !r.sqliteFiles().isEmpty()) {
+            if (r.kind() != SourceKind.directory) {
+                errors.add(new Problem.FieldError("sqliteFiles", "is only for directory sources"));
+            }
+            for (String pattern : r.sqliteFiles()) {
+                sqlitePatternProblem(pattern).ifPresent(p -> errors.add(new Problem.FieldError("sqliteFiles", p)));
             }
         }
         if (r.storage() == StorageLayout.chunks && r.kind() != SourceKind.directory) {

@@ -10,7 +10,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SourceView(String name, SourceKind kind, String host, Integer port, String database, String user,
                          String passwordRef, String path, String schedule, Duration rpoTarget, Retention retention,
-                         String preHook, String postHook, boolean encryption, boolean continuous, StorageLayout storage,
+                         String preHook, String postHook, boolean encryption, boolean continuous, StorageLayout storage, List<String> sqliteFiles,
                          List<String> rowCountTables,
                          Instant nextRunAt, Instant createdAt, Instant updatedAt) {
 
@@ -29,6 +29,6 @@ public record SourceView(String name, SourceKind kind, String host, Integer port
                 new Retention(s.keepLast, s.keepDaily, s.keepWeekly,
                         s.maxAgeSeconds == null ? null : Duration.ofSeconds(s.maxAgeSeconds)),
                 showHooks ? s.preHook : null, showHooks ? s.postHook : null, s.encryption, s.continuous,
-                s.storage, s.rowCountTableList(), s.nextRunAt, s.createdAt, s.updatedAt);
+                s.storage, s.sqliteFileList().isEmpty() ? null : s.sqliteFileList(), s.rowCountTableList(), s.nextRunAt, s.createdAt, s.updatedAt);
     }
 }

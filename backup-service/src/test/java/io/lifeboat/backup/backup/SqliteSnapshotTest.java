@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,18 +51,27 @@ class SqliteSnapshotTest {
     @Test
     void onlyFilesNamedAndMadeLikeSqliteDatabasesAreSnapshotted() throws Exception {
         Path dir = Files.createTempDirectory("lifeboat-sqlite-names");
+        SqliteSnapshot.Databases byName = SqliteSnapshot.Databases.of(dir, List.of());
         Path real = dir.resolve("chroma.sqlite3");
         try (Connection c = sqlite(real); Statement s = c.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("CREATE TABLE t (x)");
-            assertThat(SqliteSnapshot.isDatabase(real)).isTrue();
-            assertThat(SqliteSnapshot.isCompanion(dir.resolve("chroma.sqlite3-wal"))).isTrue();
+            assertThat(byName.isDatabase(real)).isTrue();
+            assertThat(byName.isCompanion(dir.resolve("chroma.sqlite3-wal"))).isTrue();
         }
         Path notSqlite = Files.writeString(dir.resolve("notes.db"), "SQLite format 2 is not a thing");
-        assertThat(SqliteSnapshot.isDatabase(notSqlite)).isFalse();
-        assertThat(SqliteSnapshot.isCompanion(Files.writeString(dir.resolve("notes.db-wal"), "x"))).isFalse();
-        Path renamed = Files.copy(real, dir.resolve("chroma.bin"));
-        assertThat(SqliteSnapshot.isDatabase(renamed)).as("named like a data file, stored as bytes").isFalse();
+        assertThat(byName.isDatabase(notSqlite)).isFalse();
+        assertThat(byName.isCompanion(Files.writeString(dir.resolve("notes.db-wal"), "x"))).isFalse();
+        Files.createDirectory(dir.resolve("meta"));
+        Path renamed = Files.copy(real, dir.resolve("meta/index.bin"));
+        assertThat(byName.isDatabase(renamed)).as("named like a data file, stored as bytes").isFalse();
+
+        // a source that declares its databases: exactly those (and still only real SQLite files)
+        SqliteSnapshot.Databases declared = SqliteSnapshot.Databases.of(dir, List.of("meta/*.bin", "notes.db"));
+        assertThat(declared.isDatabase(renamed)).isTrue();
+        assertThat(declared.isCompanion(Files.writeString(dir.resolve("meta/index.bin-wal"), "x"))).isTrue();
+        assertThat(declared.isDatabase(real)).as("not declared: stored as bytes").isFalse();
+        assertThat(declared.isDatabase(notSqlite)).as("declared, but not a SQLite file").isFalse();
     }
 
     private static void insert(Statement s, int from, int to) throws SQLException {
