@@ -70,6 +70,19 @@ class ChunkedRestoreTest {
     }
 
     @Test
+    void aCompressedChunkWithAFlippedBitFailsTheRestoreBeforeTheTargetIsTouched() throws Exception {
+        Path parent = Files.createTempDirectory("chunked-flipped");
+        Path dir = parent.resolve("data");
+        BackupManifest m = chunkedBackup("chunked-flipped-r", dir);
+        ChunkRef victim = list(m).stream().filter(c -> c.codec() == ChunkRef.Codec.zstd).findFirst().orElseThrow();
+        String key = victim.key(m.chunks().store());
+        byte[] stored = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(key)).asByteArray();
+        stored[stored.length / 2] ^= 0x01;
+        s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(key), RequestBody.fromBytes(stored));
+        assertFailsLeavingTargetUntouched("chunked-flipped-r", parent, dir, "chunk " + victim.id() + " is damaged");
+    }
+
+    @Test
     void aMissingChunkFailsTheRestoreBeforeTheTargetIsTouched() throws Exception {
         Path parent = Files.createTempDirectory("chunked-missing");
         Path dir = parent.resolve("data");

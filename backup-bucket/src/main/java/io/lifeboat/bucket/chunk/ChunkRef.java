@@ -62,9 +62,14 @@ public record ChunkRef(String id, int size, int storedSize, Codec codec) {
             bytes = stored;
         } else {
             bytes = new byte[size];
-            long n = Zstd.decompressByteArray(bytes, 0, size, stored, 0, stored.length);
+            long n;
+            try {
+                n = Zstd.decompressByteArray(bytes, 0, size, stored, 0, stored.length);
+            } catch (RuntimeException corrupt) { // zstd-jni throws on a frame it cannot read
+                throw new IOException("chunk " + id + " is damaged: it does not decompress (" + corrupt.getMessage() + ")");
+            }
             if (Zstd.isError(n) || n != size) {
-                throw new IOException("chunk " + id + " does not decompress to its " + size + " bytes"
+                throw new IOException("chunk " + id + " is damaged: it does not decompress to its " + size + " bytes"
                         + (Zstd.isError(n) ? " (" + Zstd.getErrorName(n) + ")" : ""));
             }
         }

@@ -7,8 +7,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
-import java.util.Set;
+
 import io.lifeboat.http.ApiException;
 import io.lifeboat.bucket.BackupBucket;
 import io.lifeboat.bucket.StoredObjectDigest;
@@ -143,42 +142,40 @@ public class BackupVerifier {
      * ones it reused (read back when the backup that uploaded them was verified) must still be there, at their size.
      */
     private String checkChunks(Backup b, BackupManifest m) throws Exception {
-        Set<String> uploaded = new HashSet<>(chunkIndex.firstStoredBy(b.id));
-        Set<String> readBack = new HashSet<>();
+        String store = m.chunks().store();
         long count = 0;
         try (BufferedReader list = new BufferedReader(new InputStreamReader(bucket.read(b.objectKey), StandardCharsets.US_ASCII))) {
             String line;
             while ((line = list.readLine()) != null) {
                 ChunkRef chunk = ChunkRef.parse(line);
                 count++;
-                String key = chunk.key(m.chunks().store());
-                if (uploaded.contains(chunk.id()) && readBack.add(chunk.id())) {
-                    byte[] stored;
-                    try {
-                        stored = bucket.client().getObjectAsBytes(g -> g.bucket(bucket.name()).key(key)).asByteArray();
-                    } catch (NoSuchKeyException e) {
-                        return unusable(b, chunk, "chunk " + key + " is missing");
-                    }
-                    try {
-                        chunk.decode(stored);
-                    } catch (IOException damaged) {
-                        return unusable(b, chunk, damaged.getMessage() + ": the stored data is damaged");
-                    }
-                } else {
-                    Long size = bucket.size(key);
-                    if (size == null) {
-                        return unusable(b, chunk, "chunk " + key + " is missing");
-                    }
-                    if (size != chunk.storedSize()) {
-                        return unusable(b, chunk, "chunk " + key + " holds " + size + " bytes, the chunk list says " + chunk.storedSize());
-                    }
+                Long size = bucket.size(chunk.key(store));
+                if (size == null) {
+                    return unusable(b, chunk, "chunk " + chunk.key(store) + " is missing");
+                }
+                if (size != chunk.storedSize()) {
+                    return unusable(b, chunk, "chunk " + chunk.key(store) + " holds " + size + " bytes, the chunk list says " + chunk.storedSize());
                 }
             }
         }
         if (count != m.chunks().chunks()) {
             return "the chunk list names " + count + " chunks, the manifest says " + m.chunks().chunks();
         }
-        return null;
+        // the chunks this backup uploaded are read back whole (streamed from the index: memory stays flat)
+        return chunkIndex.firstStoredBy(b.source, b.id, chunk -> {
+            byte[] stored;
+            try {
+                stored = bucket.client().getObjectAsBytes(g -> g.bucket(bucket.name()).key(chunk.key(store))).asByteArray();
+            } catch (NoSuchKeyException e) {
+                return unusable(b, chunk, "chunk " + chunk.key(store) + " is missing");
+            }
+            try {
+                chunk.decode(stored);
+                return null;
+            } catch (IOException damaged) {
+                return unusable(b, chunk, damaged.getMessage() + ": the stored data is damaged");
+            }
+        });
     }
 
     /** A chunk that cannot be used leaves the index, so the next backup with its bytes stores it again. */

@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -86,19 +85,39 @@ public class ChunkIndex {
         }
     }
 
-    /** The chunks a backup uploaded first (its verification reads these back whole). */
-    public List<String> firstStoredBy(String backupId) throws SQLException {
-        List<String> ids = new ArrayList<>();
-        try (Connection c = db.getConnection();
-             PreparedStatement q = c.prepareStatement("SELECT id FROM chunk WHERE first_backup = ?")) {
-            q.setString(1, backupId);
-            try (ResultSet r = q.executeQuery()) {
-                while (r.next()) {
-                    ids.add(r.getString(1));
+    /** A check of one chunk: null when it passes, else what is wrong. */
+    @FunctionalInterface
+    public interface ChunkCheck {
+        String check(ChunkRef chunk) throws Exception;
+    }
+
+    /**
+     * Runs {@code check} on each chunk {@code backupId} uploaded first (streamed with a cursor); returns the first
+     * problem, or null.
+     */
+    public String firstStoredBy(String source, String backupId, ChunkCheck check) throws Exception {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement q = c.prepareStatement(
+                    "SELECT id, size, stored_size, codec FROM chunk WHERE source = ? AND first_backup = ?")) {
+                q.setFetchSize(500);
+                q.setString(1, source);
+                q.setString(2, backupId);
+                try (ResultSet r = q.executeQuery()) {
+                    while (r.next()) {
+                        String problem = check.check(new ChunkRef(r.getString(1), r.getInt(2), r.getInt(3),
+                                ChunkRef.Codec.valueOf(r.getString(4))));
+                        if (problem != null) {
+                            return problem;
+                        }
+                    }
                 }
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
             }
         }
-        return ids;
+        return null;
     }
 
     /**
