@@ -33,7 +33,7 @@ public final class BackupCommands {
             if (options.json()) {
                 Out.json(System.out, page);
             } else {
-                Out.table(System.out, page.path("items"), new String[]{"ID", "SOURCE", "PHASE", "RECOVERY POINT", "STORED BYTES", "VERIFIED"},
+                Out.table(System.out, page.path("items"), new String[]{"ID", "SOURCE", "PHASE", "RECOVERY POINT", "STORED BYTES", "UPLOADED BYTES", "VERIFIED"},
                         new String[]{"id", "source", "phase", "recoveryPointAt", "storedBytes", "uploadedBytes", "verification.ok"});
             }
             return 0;
