@@ -81,10 +81,10 @@ final class SampleRegistration {
                  "passwordRef": "env:%s", "rowCountTables": ["analytics", "usage_tracking"], "encryption": true,
                  "continuous": true, "rpoTarget": "PT1M"}"""
                 .formatted(settings.protectedPgPort(), SampleSystem.DATABASE, PostgresServer.SUPERUSER, LocalStack.SAMPLE_PASSWORD_ENV));
-        // every 15 minutes: chunked storage uploads only what changed, so a frequent schedule stays cheap
+        // every 15 minutes, the last day of them kept: chunked storage uploads and stores only what changed
         putIfMissing(backup + "/sources/vector-store", """
                 {"kind": "directory", "path": "%s", "storage": "chunks", "schedule": "*/15 * * * *",
-                 "rpoTarget": "PT30M"}""".formatted(chroma));
+                 "rpoTarget": "PT30M", "retention": {"keepLast": 96, "keepDaily": 7, "keepWeekly": 4}}""".formatted(chroma));
         followPostgresPort(backup + "/sources/analytics-db");
         for (String source : new String[]{"analytics-db", "vector-store"}) {
             if (firstBackup(backup, restore, source) && "analytics-db".equals(source)) {
