@@ -93,8 +93,23 @@ class ChunkedBackupTest {
         assertThat(m2.chunks().uploadedChunks()).isBetween(1L, 5L);
         assertThat(second.getLong("uploadedBytes")).isLessThan(second.getLong("storedBytes") / 4);
         assertThat(second.getLong("storedBytes")).isGreaterThan(20L * 1024 * 1024 / 2);
+        // the 7 large files that did not change were not even read: their chunks came from the first backup
+        assertThat(m2.chunks().unchangedFiles()).isEqualTo(7);
+        assertThat(m2.chunks().unchangedBytes()).isEqualTo(7L * 2 * 1024 * 1024);
         // the first backup is untouched and still complete
         assertThat(contentOf(m1)).isNotEqualTo(contentOf(m2));
+
+        // a file rewritten in place with its size and mtime put back is still read: its ctime moved
+        Path sneaky = root.resolve("seg-5/data_level0.bin");
+        var mtime = Files.getLastModifiedTime(sneaky);
+        byte[] other = new byte[2 * 1024 * 1024];
+        new Random(77).nextBytes(other);
+        Files.write(sneaky, other);
+        Files.setLastModifiedTime(sneaky, mtime);
+        JsonPath third = verified(start("chunked-delta"));
+        BackupManifest m3 = manifest(third.getString("manifestKey"));
+        assertThat(m3.chunks().unchangedFiles()).isEqualTo(7);
+        assertThat(contentOf(m3)).isEqualTo(filesOf(root));
         as("operator").post("/backups/" + first.getString("id") + "/verify").then().statusCode(200).body("ok", is(true));
     }
 

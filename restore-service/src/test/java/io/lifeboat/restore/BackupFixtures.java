@@ -157,7 +157,7 @@ final class BackupFixtures {
         BackupManifest manifest = new BackupManifest(BackupManifest.CHUNKED_FORMAT_VERSION, backupId, source, "directory",
                 point, point, point.plusSeconds(1), tar.length, listBytes.length, digest.hex(), folder + BackupManifest.CHUNK_LIST,
                 "zstd", null, null, dir.toString(), null, null, counts[0], counts[1], Map.of("fixture", "restore-service test"),
-                Map.of(), null, null, null, partBytes, new ChunkedData(store, chunks, chunkStored, chunks, chunkStored), null);
+                Map.of(), null, null, null, partBytes, new ChunkedData(store, chunks, chunkStored, chunks, chunkStored, 0, 0), null);
         writeManifest(s3, folder + "manifest.json", manifest);
         return manifest;
     }

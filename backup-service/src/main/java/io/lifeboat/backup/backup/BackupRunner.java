@@ -176,7 +176,8 @@ public class BackupRunner {
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             LOG.infof("backup %s completed: %d bytes read, %d stored, recovery point %s%s", backupId, read.get(),
                     upload.total(), sourceRead.recoveryPoint(), chunks == null ? "" : "; " + chunks.uploadedChunks() + " of "
-                            + chunks.chunks() + " chunks were new (" + chunks.uploadedBytes() + " bytes uploaded)");
+                            + chunks.chunks() + " chunks were new (" + chunks.uploadedBytes() + " bytes uploaded), "
+                            + chunks.unchangedFiles() + " unchanged files not read (" + chunks.unchangedBytes() + " bytes)");
             afterCommit(source, backupId);
         } catch (BackupFailure f) {
             abortQuietly(upload, backupId);

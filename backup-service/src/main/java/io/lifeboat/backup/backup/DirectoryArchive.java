@@ -1,6 +1,7 @@
 package io.lifeboat.backup.backup;
 
 import io.lifeboat.backup.storage.ArchiveSink;
+import io.lifeboat.backup.storage.FileIdentity;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -65,7 +66,8 @@ final class DirectoryArchive {
         AtomicLong files = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
         List<Path> dense = new ArrayList<>();
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(out);
+        // records go to the sink as they are made (512-byte blocks): a content's start is where the sink is told
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(out, TarConstants.DEFAULT_RCDSIZE);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         Files.walkFileTree(root, EnumSet.noneOf(java.nio.file.FileVisitOption.class), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
@@ -94,12 +96,12 @@ final class DirectoryArchive {
                         return FileVisitResult.CONTINUE; // folded into its database's snapshot
                     }
                     if (databases.isDatabase(file)) {
-                        bytes.addAndGet(writeSqliteSnapshot(tar, root, file));
+                        bytes.addAndGet(writeSqliteSnapshot(tar, out, root, file));
                     } else if (attrs.size() >= SAMPLED_FROM && startsDense(file)) {
                         dense.add(file);
                         return FileVisitResult.CONTINUE;
                     } else {
-                        bytes.addAndGet(writeRegular(tar, root, file));
+                        bytes.addAndGet(writeRegular(tar, out, root, file));
                     }
                     files.incrementAndGet();
                 }
@@ -109,7 +111,7 @@ final class DirectoryArchive {
         if (!dense.isEmpty()) {
             out.denseFromHere();
             for (Path file : dense) {
-                bytes.addAndGet(writeRegular(tar, root, file));
+                bytes.addAndGet(writeRegular(tar, out, root, file));
                 files.incrementAndGet();
             }
         }
@@ -117,18 +119,38 @@ final class DirectoryArchive {
         return new Written(files.get(), bytes.get());
     }
 
-    /** Stores one regular file: staged in memory when small, else streamed; returns its size. */
-    private static long writeRegular(TarArchiveOutputStream tar, Path root, Path file) throws IOException {
-        return Files.size(file) < STAGED_BELOW ? writeStaged(tar, root, file) : writeFile(tar, root, file);
+    /**
+     * Stores one regular file: staged in memory when small, else streamed; returns its size. A file from
+     * {@link #SAMPLED_FROM} on that the sink holds already, unchanged since the last backup, is not read at all.
+     */
+    private static long writeRegular(TarArchiveOutputStream tar, ArchiveSink out, Path root, Path file) throws IOException {
+        long size = Files.size(file);
+        FileIdentity identity = size >= SAMPLED_FROM ? FileIdentity.of(file) : null;
+        if (identity != null && out.holds(name(root, file), identity)) {
+            putFileEntry(tar, out, root, file, identity.size(), identity);
+            writeZeros(tar, identity.size());
+            tar.closeArchiveEntry();
+            return identity.size();
+        }
+        return size < STAGED_BELOW ? writeStaged(tar, out, root, file, identity) : writeFile(tar, out, root, file, identity);
+    }
+
+    /** The content of a file the sink holds: zeros it does not store, so the tar stays exact. */
+    private static void writeZeros(TarArchiveOutputStream tar, long size) throws IOException {
+        byte[] zeros = new byte[(int) Math.min(size, 1 << 20)];
+        for (long left = size; left > 0; left -= zeros.length) {
+            tar.write(zeros, 0, (int) Math.min(left, zeros.length));
+        }
     }
 
     /**
      * Stores one large regular file straight from disk; returns its size. It must not change while it is read
      * (size, modification time and inode compared before and after): a torn copy is refused, never stored.
      */
-    private static long writeFile(TarArchiveOutputStream tar, Path root, Path file) throws IOException {
+    private static long writeFile(TarArchiveOutputStream tar, ArchiveSink out, Path root, Path file, FileIdentity identity)
+            throws IOException {
         FileState before = FileState.of(file);
-        putFileEntry(tar, root, file, before.size());
+        putFileEntry(tar, out, root, file, before.size(), identity != null && identity.size() == before.size() ? identity : null);
         try (var in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             long copied = in.transferTo(tar);
             if (copied != before.size() || !FileState.of(file).equals(before)) {
@@ -145,7 +167,8 @@ final class DirectoryArchive {
      * Stores a small file from memory, read until two reads in a row agree and its size, modification time and
      * inode did not move meanwhile (a file rewritten in place, as HNSW segment headers are, is never stored torn).
      */
-    private static long writeStaged(TarArchiveOutputStream tar, Path root, Path file) throws IOException {
+    private static long writeStaged(TarArchiveOutputStream tar, ArchiveSink out, Path root, Path file, FileIdentity identity)
+            throws IOException {
         byte[] content = null;
         for (int attempt = 1; attempt <= STABLE_READ_ATTEMPTS && content == null; attempt++) {
             FileState before = FileState.of(file);
@@ -161,20 +184,22 @@ final class DirectoryArchive {
             throw new IOException(file + " kept changing while it was read (" + STABLE_READ_ATTEMPTS + " attempts); "
                     + "pause its writer with a preHook on the source");
         }
-        putFileEntry(tar, root, file, content.length);
+        // what the next backup may skip: only the identity the stored content had from before the first read on
+        boolean same = identity != null && identity.equals(FileIdentity.of(file)) && identity.size() == content.length;
+        putFileEntry(tar, out, root, file, content.length, same ? identity : null);
         tar.write(content);
         tar.closeArchiveEntry();
         return content.length;
     }
 
     /** Stores a consistent copy of a live SQLite database ({@link SqliteSnapshot}) under the database's name. */
-    private static long writeSqliteSnapshot(TarArchiveOutputStream tar, Path root, Path database) throws IOException {
+    private static long writeSqliteSnapshot(TarArchiveOutputStream tar, ArchiveSink out, Path root, Path database) throws IOException {
         Path copy = Files.createTempFile("lifeboat-sqlite-", ".snapshot");
         try {
             Files.delete(copy); // the backup API creates it
             SqliteSnapshot.copy(database, copy);
             long size = Files.size(copy);
-            putFileEntry(tar, root, database, size);
+            putFileEntry(tar, out, root, database, size, null); // a snapshot: never skipped as unchanged
             try (var in = Files.newInputStream(copy)) {
                 in.transferTo(tar);
             }
@@ -185,12 +210,19 @@ final class DirectoryArchive {
         }
     }
 
-    /** Opens the tar entry of regular file {@code file} ({@code size} bytes, its mode and time); the caller writes it. */
-    private static void putFileEntry(TarArchiveOutputStream tar, Path root, Path file, long size) throws IOException {
+    /**
+     * Opens the tar entry of regular file {@code file} ({@code size} bytes, its mode and time); the caller writes
+     * it. The sink is told where a large file's content starts ({@code identity}: what it was when read, or null).
+     */
+    private static void putFileEntry(TarArchiveOutputStream tar, ArchiveSink out, Path root, Path file, long size,
+                                     FileIdentity identity) throws IOException {
         TarArchiveEntry entry = new TarArchiveEntry(name(root, file), TarConstants.LF_NORMAL);
         describe(entry, file);
         entry.setSize(size);
         tar.putArchiveEntry(entry);
+        if (size >= SAMPLED_FROM) {
+            out.contentFollows(name(root, file), identity, size);
+        }
     }
 
     /** What says a file changed: its size, modification time and inode. */

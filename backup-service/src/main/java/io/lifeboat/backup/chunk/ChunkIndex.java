@@ -1,5 +1,6 @@
 package io.lifeboat.backup.chunk;
 
+import io.lifeboat.backup.storage.FileIdentity;
 import io.lifeboat.bucket.chunk.ChunkRef;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -8,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -66,6 +68,68 @@ public class ChunkIndex {
              PreparedStatement q = c.prepareStatement("DELETE FROM chunk WHERE source = ? AND id = ?")) {
             q.setString(1, source);
             q.setString(2, id);
+            q.executeUpdate();
+        }
+    }
+
+    /** The source's newest kept chunked backup that did not fail its verification: unchanged files come from it. */
+    Optional<String> previousBackup(String source) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT id FROM backup WHERE source = ? AND phase = 'Completed' "
+                     + "AND expired_at IS NULL AND uploaded_bytes IS NOT NULL AND verified_ok IS NOT FALSE "
+                     + "ORDER BY created_at DESC LIMIT 1")) {
+            q.setString(1, source);
+            try (ResultSet r = q.executeQuery()) {
+                return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+            }
+        }
+    }
+
+    /**
+     * The chunks of {@code path} in backup {@code previous}, in order, if it had the same identity there and every
+     * chunk is still in the index (none forgotten as damaged, none swept).
+     */
+    Optional<List<ChunkRef>> unchangedFile(String source, String previous, String path, FileIdentity identity) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT f.n, c.id, c.size, c.stored_size, c.codec, "
+                     + "cardinality(b.chunk_ids) FROM backup_file b CROSS JOIN unnest(b.chunk_ids) WITH ORDINALITY AS f(id, n) "
+                     + "LEFT JOIN chunk c ON c.source = ? AND c.id = f.id WHERE b.backup_id = ? AND b.path = ? "
+                     + "AND b.size = ? AND b.mtime_ns = ? AND b.ctime_ns = ? AND b.inode = ? ORDER BY f.n")) {
+            q.setString(1, source);
+            q.setString(2, previous);
+            q.setString(3, path);
+            q.setLong(4, identity.size());
+            q.setLong(5, identity.mtimeNanos());
+            q.setLong(6, identity.ctimeNanos());
+            q.setString(7, identity.inode());
+            List<ChunkRef> refs = new ArrayList<>();
+            int expected = -1;
+            try (ResultSet r = q.executeQuery()) {
+                while (r.next()) {
+                    if (r.getString(2) == null) {
+                        return Optional.empty(); // a chunk of it is no longer stored
+                    }
+                    refs.add(new ChunkRef(r.getString(2), r.getInt(3), r.getInt(4), ChunkRef.Codec.valueOf(r.getString(5))));
+                    expected = r.getInt(6);
+                }
+            }
+            long bytes = refs.stream().mapToLong(ChunkRef::size).sum();
+            return refs.isEmpty() || refs.size() != expected || bytes != identity.size() ? Optional.empty() : Optional.of(refs);
+        }
+    }
+
+    /** Remembers the chunks that hold a large file's content in {@code backupId}, for the next backup. */
+    void rememberFile(String backupId, String path, FileIdentity identity, List<String> ids) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement q = c.prepareStatement("INSERT INTO backup_file (backup_id, path, size, mtime_ns, ctime_ns, "
+                     + "inode, chunk_ids) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            q.setString(1, backupId);
+            q.setString(2, path);
+            q.setLong(3, identity.size());
+            q.setLong(4, identity.mtimeNanos());
+            q.setLong(5, identity.ctimeNanos());
+            q.setString(6, identity.inode());
+            q.setArray(7, c.createArrayOf("text", ids.toArray()));
             q.executeUpdate();
         }
     }

@@ -65,6 +65,11 @@ public class ChunkSweep {
             q.setString(1, source);
             q.executeUpdate();
         }
+        try (PreparedStatement q = lock.prepareStatement("DELETE FROM backup_file f USING backup b WHERE f.backup_id = b.id "
+                + "AND b.source = ? AND (b.expired_at IS NOT NULL OR b.phase = 'Failed')")) {
+            q.setString(1, source);
+            q.executeUpdate();
+        }
         long chunks = 0, bytes = 0;
         try (Connection read = db.getConnection()) {
             read.setAutoCommit(false); // a cursor: candidates stream in batches

@@ -1,6 +1,7 @@
 package io.lifeboat.backup.chunk;
 
 import com.github.luben.zstd.Zstd;
+import io.lifeboat.backup.storage.FileIdentity;
 import io.lifeboat.bucket.chunk.ChunkRef;
 import io.lifeboat.events.storage.ChunkedData;
 
@@ -18,8 +19,9 @@ import java.util.concurrent.Future;
 /**
  * One chunked backup being written: each chunk is hashed, looked up in the {@link ChunkIndex}, and, only when the
  * bucket does not have it, compressed and uploaded, several at once; the chunk list (the backup's data object)
- * receives one line per chunk in archive order. The source's chunk store is held for the backup's whole run, so
- * retention cannot sweep a chunk this backup counts on.
+ * receives one line per chunk in archive order. A large file unchanged since the previous backup is not read: its
+ * chunks are taken from that backup's record ({@link ChunkIndex#unchangedFile}). The source's chunk store is held
+ * for the backup's whole run, so retention cannot sweep a chunk this backup counts on.
  */
 public final class ChunkedArchive implements AutoCloseable {
 
@@ -35,9 +37,29 @@ public final class ChunkedArchive implements AutoCloseable {
     private final ChunkIndex.Hold hold;
     private final ArrayDeque<Future<Stored>> pending = new ArrayDeque<>();
     private final List<String> references = new ArrayList<>();
-    private long chunks, chunkBytes, uploadedChunks, uploadedBytes;
+    /** Large files whose chunks are being added, in archive order: recorded for the next backup once all are taken. */
+    private final ArrayDeque<StoredFile> files = new ArrayDeque<>();
+    /** The backup this one takes unchanged files from; null when there is none. */
+    private final String previous;
+    private long added, taken;
+    private long chunks, chunkBytes, uploadedChunks, uploadedBytes, unchangedFiles, unchangedBytes;
 
     private record Stored(ChunkRef chunk, boolean uploaded) {
+    }
+
+    /** A large file's content: chunks {@code first} up to {@code end} (exclusive, unknown while it is written). */
+    private static final class StoredFile {
+        final String path;
+        final FileIdentity identity;
+        final long first;
+        long end = Long.MAX_VALUE;
+        final List<String> ids = new ArrayList<>();
+
+        StoredFile(String path, FileIdentity identity, long first) {
+            this.path = path;
+            this.identity = identity;
+            this.first = first;
+        }
     }
 
     ChunkedArchive(ChunkStore store, String source, String backupId, OutputStream list, ExecutorService pool, int window)
@@ -49,11 +71,59 @@ public final class ChunkedArchive implements AutoCloseable {
         this.pool = pool;
         this.window = window;
         this.hold = store.index().holdForBackup(source);
+        this.previous = store.index().previousBackup(source).orElse(null);
+    }
+
+    /**
+     * The chunks of {@code path} in the previous backup, when its identity (size, mtime, ctime, inode) is the same
+     * now and every one of those chunks is still stored; else null (the file is read and chunked).
+     */
+    List<ChunkRef> unchanged(String path, FileIdentity identity) throws IOException {
+        if (previous == null) {
+            return null;
+        }
+        try {
+            return store.index().unchangedFile(source, previous, path, identity).orElse(null);
+        } catch (SQLException e) {
+            throw new IOException("cannot look up the previous backup's chunks of " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A large file's content starts with the next chunk ({@code identity} null: not remembered). */
+    void beginFile(String path, FileIdentity identity) {
+        if (identity != null) {
+            files.add(new StoredFile(path, identity, added));
+        }
+    }
+
+    /** The file begun last ends with the chunk added last. */
+    void endFile() {
+        StoredFile last = files.peekLast();
+        if (last != null && last.end == Long.MAX_VALUE) {
+            last.end = added;
+        }
+    }
+
+    /** An unchanged file: its stored chunks join the list as they are, and it is remembered again. */
+    void addUnchanged(String path, FileIdentity identity, List<ChunkRef> refs) throws IOException {
+        StoredFile file = new StoredFile(path, identity, added);
+        files.add(file);
+        for (ChunkRef ref : refs) {
+            pending.add(java.util.concurrent.CompletableFuture.completedFuture(new Stored(ref, false)));
+            added++;
+        }
+        file.end = added;
+        unchangedFiles++;
+        unchangedBytes += identity.size();
+        while (pending.size() > window) {
+            take();
+        }
     }
 
     /** Stores one chunk (in the background); blocks while {@code window} chunks are still in flight. */
     void add(byte[] bytes) throws IOException {
         pending.add(pool.submit(() -> store(bytes)));
+        added++;
         while (pending.size() > window) {
             take();
         }
@@ -103,6 +173,19 @@ public final class ChunkedArchive implements AutoCloseable {
         if (references.size() >= 1000) {
             flushReferences();
         }
+        long seq = taken++;
+        StoredFile file = files.peek();
+        if (file != null && seq >= file.first && seq < file.end) {
+            file.ids.add(chunk.id());
+        }
+        if (file != null && taken >= file.end) {
+            files.poll();
+            try {
+                store.index().rememberFile(backupId, file.path, file.identity, file.ids);
+            } catch (SQLException e) {
+                throw new IOException("cannot record the chunks of " + file.path + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     private void flushReferences() throws IOException {
@@ -120,7 +203,8 @@ public final class ChunkedArchive implements AutoCloseable {
             take();
         }
         flushReferences();
-        return new ChunkedData(store.bucket().chunkStore(source), chunks, chunkBytes, uploadedChunks, uploadedBytes);
+        return new ChunkedData(store.bucket().chunkStore(source), chunks, chunkBytes, uploadedChunks, uploadedBytes,
+                unchangedFiles, unchangedBytes);
     }
 
     /** Releases the chunk store; chunks still in flight after a failure are cancelled (their uploads are swept later). */

@@ -24,6 +24,22 @@ public abstract class ArchiveSink extends OutputStream {
         return !Zstd.isError(size) && size > length * DENSE_RATIO;
     }
 
+    /**
+     * Whether the sink already holds the content of the regular file {@code path} as it is now ({@code identity}
+     * unchanged since the last backup). Then the caller writes its tar header, calls {@link #contentFollows} and
+     * writes {@code identity.size()} zero bytes in place of the content, which the sink does not store. Default: no.
+     */
+    public boolean holds(String path, FileIdentity identity) throws IOException {
+        return false;
+    }
+
+    /**
+     * The next {@code size} bytes are the content of {@code path}, whose tar header was written just before
+     * ({@code identity} null: a snapshot, never reused).
+     */
+    public void contentFollows(String path, FileIdentity identity, long size) throws IOException {
+    }
+
     /** Everything written from now on is dense data (float vectors, compressed files); calling it again changes nothing. */
     public void denseFromHere() throws IOException {
     }

@@ -5,7 +5,9 @@ package io.lifeboat.events.storage;
  * {@code store} by the SHA-256 of its bytes; the manifest's data object is the chunk list, one line per chunk in
  * archive order. {@code chunks} and {@code chunkBytes} are the chunks the snapshot references and their stored
  * bytes; {@code uploadedChunks} and {@code uploadedBytes} what this backup had to upload (the rest was in the
- * bucket already).
+ * bucket already); {@code unchangedFiles} and {@code unchangedBytes} the large files it did not read, because their
+ * size, mtime, ctime and inode were those of the previous backup (their chunks were taken from it).
  */
-public record ChunkedData(String store, long chunks, long chunkBytes, long uploadedChunks, long uploadedBytes) {
+public record ChunkedData(String store, long chunks, long chunkBytes, long uploadedChunks, long uploadedBytes,
+                          long unchangedFiles, long unchangedBytes) {
 }
