@@ -141,8 +141,7 @@ public class BackupBucket {
         List<UntrustedManifest> refused = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         try {
-            for (S3Object object : s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(config.bucket())
-                    .prefix(prefix).build()).contents()) {
+            for (S3Object object : backupFolderObjects(prefix)) {
                 if (!object.key().endsWith("/" + BackupManifest.MANIFEST)) {
                     continue;
                 }
@@ -172,6 +171,46 @@ public class BackupBucket {
         }
         trusted.sort(Comparator.comparing(BackupManifest::recoveryPointAt).reversed());
         return new Catalog(trusted, refused);
+    }
+
+    /**
+     * The objects under {@code prefix} that lie in backup folders ({@code <source>/<yyyy>/...}): a source's chunk
+     * store and WAL archive ({@code <source>/chunks/}, {@code <source>/wal/}), thousands of objects and no manifest,
+     * are jumped over (keys list in byte order, and those folders sort after the year folders of their source).
+     */
+    private List<S3Object> backupFolderObjects(String prefix) {
+        List<S3Object> objects = new ArrayList<>();
+        String root = config.prefix() + "/";
+        String startAfter = null;
+        String token = null;
+        while (true) {
+            ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(config.bucket()).prefix(prefix);
+            if (token != null) {
+                request.continuationToken(token);
+            } else if (startAfter != null) {
+                request.startAfter(startAfter);
+            }
+            var page = s3.listObjectsV2(request.build());
+            String jump = null;
+            for (S3Object object : page.contents()) {
+                String rest = object.key().substring(root.length());
+                int slash = rest.indexOf('/');
+                if (slash > 0 && slash + 1 < rest.length() && !Character.isDigit(rest.charAt(slash + 1))) {
+                    // past this source's backup folders: continue after everything under it ('~' sorts last)
+                    jump = root + rest.substring(0, slash + 1) + "~";
+                    break;
+                }
+                objects.add(object);
+            }
+            if (jump != null) {
+                startAfter = jump;
+                token = null;
+            } else if (Boolean.TRUE.equals(page.isTruncated())) {
+                token = page.nextContinuationToken();
+            } else {
+                return objects;
+            }
+        }
     }
 
     private Cached read(S3Object object) {
