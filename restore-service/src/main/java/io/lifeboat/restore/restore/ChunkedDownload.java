@@ -63,7 +63,7 @@ final class ChunkedDownload implements ArchiveDownload {
             ChunkRef chunk = ChunkRef.parse(line);
             chunks++;
             // fetched, decompressed and hashed on a download thread, several at once
-            ahead.add(new Pending(chunk, downloads.fetch(chunk.key(manifest.chunks().store()), stored -> {
+            ahead.add(new Pending(chunk, downloads.fetch(chunk.key(manifest.chunks().store()), chunk.storedSize(), stored -> {
                 this.stored.addAndGet(stored.length);
                 return chunk.decode(stored);
             })));

@@ -61,9 +61,21 @@ public class BackupDownloads {
         T apply(byte[] stored) throws IOException;
     }
 
-    /** Fetches a whole (small) object in the background, on the download pool, and applies {@code then} there. */
-    public <T> Future<T> fetch(String key, Fetched<T> then) {
-        return parts.submit(() -> then.apply(bucket.client().getObjectAsBytes(b -> b.bucket(bucket.name()).key(key)).asByteArray()));
+    /**
+     * Fetches a whole (small) object of {@code size} bytes in the background, on the download pool, read straight
+     * into one array of that size, and applies {@code then} there. An object of another size is refused.
+     */
+    public <T> Future<T> fetch(String key, int size, Fetched<T> then) {
+        return parts.submit(() -> {
+            byte[] stored = new byte[size];
+            try (InputStream in = bucket.read(key)) {
+                int n = in.readNBytes(stored, 0, size);
+                if (n != size || in.read() >= 0) {
+                    throw new IOException(key + " does not hold the " + size + " bytes its list names");
+                }
+            }
+            return then.apply(stored);
+        });
     }
 
     public int chunkConcurrency() {
