@@ -43,7 +43,7 @@ class PointInTimePreparation {
 
     Prepared prepare(String source, JsonNode definition, Instant drillStart) throws DrillFailure {
         JsonNode wal = restorableWal(source, drillStart);
-        Instant basis = Instant.parse(wal.path("restorableUntil").asText());
+        Instant basis = basisAt(wal, drillStart);
         State state = productionState(definition);
         awaitWal(source, state.at(), basis);
         long baseBytes = services.backup("GET", "/sources/" + source + "/recovery-point", null).path("storedBytes").asLong();
@@ -59,13 +59,23 @@ class PointInTimePreparation {
      */
     Prepared prepareAccident(AccidentSimulation.Accident accident, JsonNode definition, Instant drillStart) throws DrillFailure {
         JsonNode wal = restorableWal(accident.source(), drillStart);
-        Instant basis = Instant.parse(wal.path("restorableUntil").asText());
+        Instant basis = basisAt(wal, drillStart);
         awaitWal(accident.source(), accident.droppedAt(), basis); // the bucket holds the accident itself too
         long baseBytes = services.backup("GET", "/sources/" + accident.source() + "/recovery-point", null).path("storedBytes").asLong();
         return new Prepared(accident.source(), "postgres", null, accident.pointInTime(), baseBytes,
                 Map.of(accident.table(), accident.rowsAtPoint()),
                 Map.of(accident.table(), new NewestTimestamp("at", accident.newestAtPoint())), -1, -1,
                 definition.path("database").asText(null), "WAL up to " + wal.path("segment").asText(), basis, accident.pointInTime());
+    }
+
+    /**
+     * The restorable point the RPO is measured on. It is read just after the drill started, so a flush in between
+     * can put it past the start: the WAL then reached the start within one flush interval, and the basis is the
+     * start itself (never a point after it, which would make the RPO negative).
+     */
+    private static Instant basisAt(JsonNode wal, Instant drillStart) {
+        Instant until = Instant.parse(wal.path("restorableUntil").asText());
+        return until.isAfter(drillStart) ? drillStart : until;
     }
 
     private JsonNode restorableWal(String source, Instant drillStart) throws DrillFailure {
