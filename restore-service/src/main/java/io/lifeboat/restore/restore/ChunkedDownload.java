@@ -43,7 +43,8 @@ final class ChunkedDownload implements ArchiveDownload {
         this.downloads = downloads;
         this.stored = stored;
         this.listObject = downloads.open(manifest);
-        this.list = new BufferedReader(new InputStreamReader(new CountingList(listObject), StandardCharsets.US_ASCII));
+        this.list = new BufferedReader(new InputStreamReader(
+                new VerifiedDownload.Counting(new VerifiedDownload.Counting(listObject, listBytes), stored), StandardCharsets.US_ASCII));
         this.window = 2 * Math.max(1, downloads.chunkConcurrency());
     }
 
@@ -176,40 +177,6 @@ final class ChunkedDownload implements ArchiveDownload {
             System.arraycopy(current, position, b, off, n);
             position += n;
             return n;
-        }
-    }
-
-    /** Counts the list's stored bytes (its size check). */
-    private final class CountingList extends InputStream {
-        private final InputStream in;
-
-        CountingList(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                listBytes.incrementAndGet();
-                stored.incrementAndGet();
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                listBytes.addAndGet(n);
-                stored.addAndGet(n);
-            }
-            return n;
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
         }
     }
 }

@@ -74,7 +74,7 @@ final class VerifiedDownload implements ArchiveDownload {
     }
 
     /** Counts the stored bytes as they pass (progress, and the size check). */
-    private static final class Counting extends FilterInputStream {
+    static final class Counting extends FilterInputStream {
         private final AtomicLong count;
 
         Counting(InputStream in, AtomicLong count) {
