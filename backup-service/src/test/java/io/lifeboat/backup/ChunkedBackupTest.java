@@ -3,7 +3,13 @@ package io.lifeboat.backup;
 import io.agroal.api.AgroalDataSource;
 import io.lifeboat.backup.chunk.ChunkSweep;
 import io.lifeboat.bucket.S3Config;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.StreamingAead;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
 import io.lifeboat.bucket.chunk.ChunkRef;
+import io.lifeboat.bucket.chunk.ChunkSeal;
 import io.lifeboat.events.EventCodec;
 import io.lifeboat.events.storage.BackupManifest;
 import io.quarkus.test.junit.QuarkusTest;
@@ -114,6 +120,66 @@ class ChunkedBackupTest {
     }
 
     @Test
+    void anEncryptedSourcesChunksAreNamedByKeyedHashesStoredEncryptedAndStillDeduplicated() throws Exception {
+        Path root = storeLikeDirectory("chunked-enc", 13);
+        String marker = "plaintext that must never reach the bucket\n";
+        Files.writeString(root.resolve("seg-0/notes.txt"), marker.repeat(5_000));
+        putSource("chunked-enc", "{\"kind\": \"directory\", \"path\": \"" + root + "\", \"storage\": \"chunks\", "
+                + "\"encryption\": true, \"retention\": {\"keepLast\": 5}}");
+        JsonPath first = verified(start("chunked-enc"));
+        assertThat(first.getString("phase")).as(first.getString("error")).isEqualTo("Completed");
+        assertThat(first.getBoolean("verification.ok")).as(first.getString("verification.detail")).isTrue();
+        BackupManifest m1 = manifest(first.getString("manifestKey"));
+        assertThat(m1.encryption()).isNotNull();
+        assertThat(contentOf(m1)).isEqualTo(filesOf(root));
+
+        // nothing stored is plain: not the list, not a chunk; no chunk is named by the plain hash of its bytes
+        byte[] plainMarker = marker.getBytes(StandardCharsets.UTF_8);
+        byte[] storedList = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(m1.objectKey())).asByteArray();
+        assertThat(new String(storedList, StandardCharsets.ISO_8859_1)).doesNotContain(chunkList(m1).get(0).id());
+        for (ChunkRef chunk : chunkList(m1)) {
+            byte[] stored = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(chunk.key(m1.chunks().store()))).asByteArray();
+            assertThat(indexOf(stored, plainMarker)).as(chunk.id()).isEqualTo(-1);
+            assertThat(ChunkRef.sha256(chunk.decode(stored, seal(m1)))).isNotEqualTo(chunk.id());
+        }
+
+        // dedup still works under the key: a small change uploads a few chunks, unchanged files are not read
+        Path changed = root.resolve("seg-3/data_level0.bin");
+        byte[] bytes = Files.readAllBytes(changed);
+        new Random(98).nextBytes(bytes);
+        Files.write(changed, bytes);
+        JsonPath second = verified(start("chunked-enc"));
+        assertThat(second.getBoolean("verification.ok")).as(second.getString("verification.detail")).isTrue();
+        BackupManifest m2 = manifest(second.getString("manifestKey"));
+        assertThat(m2.chunks().uploadedChunks()).isBetween(1L, 5L);
+        assertThat(m2.chunks().unchangedFiles()).isEqualTo(7);
+        assertThat(contentOf(m2)).isEqualTo(filesOf(root));
+
+        // a flipped bit in an encrypted chunk fails its verification
+        Set<String> firstIds = chunkIds(m1);
+        ChunkRef victim = chunkList(m2).stream().filter(c -> !firstIds.contains(c.id())).findFirst().orElseThrow();
+        String key = victim.key(m2.chunks().store());
+        byte[] stored = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(key)).asByteArray();
+        stored[stored.length / 2] ^= 0x01;
+        s3.putObject(p -> p.bucket(s3Config.bucket()).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(stored));
+        as("operator").post("/backups/" + second.getString("id") + "/verify").then().statusCode(200)
+                .body("ok", is(false)).body("detail", containsString(victim.id())).body("detail", containsString("damaged"));
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
     void retentionSweepsOnlyChunksNoKeptBackupReferencesAndNeverWhileABackupHoldsTheStore() throws Exception {
         Path root = storeLikeDirectory("chunked-sweep", 12);
         putSource("chunked-sweep", chunked(root, "{\"keepLast\": 1}"));
@@ -206,9 +272,6 @@ class ChunkedBackupTest {
                         + "\"database\": \"x\", \"user\": \"x\", \"passwordRef\": \"env:PATH\", \"storage\": \"chunks\"}")
                 .put("/sources/chunked-pg").then().statusCode(400).body("errors.field", hasItem("storage"));
         as("operator").contentType(ContentType.JSON).body("{\"kind\": \"directory\", \"path\": \"" + dir + "\", "
-                        + "\"storage\": \"chunks\", \"encryption\": true}")
-                .put("/sources/chunked-enc").then().statusCode(400).body("errors.field", hasItem("storage"));
-        as("operator").contentType(ContentType.JSON).body("{\"kind\": \"directory\", \"path\": \"" + dir + "\", "
                         + "\"storage\": \"pieces\"}")
                 .put("/sources/chunked-bogus").then().statusCode(400).body(containsString("storage"));
     }
@@ -241,8 +304,26 @@ class ChunkedBackupTest {
         return EventCodec.mapper().readValue(json, BackupManifest.class);
     }
 
+    /** How the backup's chunks were sealed: plain, or with the key its manifest names (the tests' keyset). */
+    private static ChunkSeal seal(BackupManifest m) throws Exception {
+        return m.encryption() == null ? ChunkSeal.PLAIN : ChunkSeal.encrypted(testKeyset(), m.encryption().keyId());
+    }
+
+    private static KeysetHandle testKeyset() throws Exception {
+        StreamingAeadConfig.register();
+        return TinkJsonProtoKeysetFormat.parseKeyset(Files.readString(Path.of("target/test-keys/backup-keyset.json")),
+                InsecureSecretKeyAccess.get());
+    }
+
     private List<ChunkRef> chunkList(BackupManifest m) throws Exception {
-        String list = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(m.objectKey())).asString(StandardCharsets.US_ASCII);
+        byte[] stored = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(m.objectKey())).asByteArray();
+        if (m.encryption() != null) {
+            try (var plain = testKeyset().getPrimitive(StreamingAead.class).newDecryptingStream(new ByteArrayInputStream(stored),
+                    m.backupId().getBytes(StandardCharsets.UTF_8))) {
+                stored = plain.readAllBytes();
+            }
+        }
+        String list = new String(stored, StandardCharsets.US_ASCII);
         List<ChunkRef> chunks = new ArrayList<>();
         for (String line : list.split("\n")) {
             chunks.add(ChunkRef.parse(line));
@@ -270,7 +351,7 @@ class ChunkedBackupTest {
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
         for (ChunkRef chunk : chunkList(m)) {
             byte[] stored = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(chunk.key(m.chunks().store()))).asByteArray();
-            tar.write(chunk.decode(stored));
+            tar.write(chunk.decode(stored, seal(m)));
         }
         Map<String, String> files = new HashMap<>();
         try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar.toByteArray()))) {

@@ -9,6 +9,7 @@ import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
 import io.lifeboat.bucket.ManifestAuthentication;
 import io.lifeboat.postgres.DatabaseRoles;
+import io.lifeboat.bucket.chunk.ChunkSeal;
 import io.lifeboat.events.backup.Encryption;
 import io.lifeboat.bucket.chunk.ChunkRef;
 import io.lifeboat.events.storage.BackupManifest;
@@ -131,7 +132,22 @@ final class BackupFixtures {
      * source's chunk store, zstd or raw, and the chunk list as the data object.
      */
     static BackupManifest chunked(S3Client s3, String source, Path dir, Instant point, int chunkBytes) throws Exception {
+        return chunked(s3, source, dir, point, chunkBytes, false);
+    }
+
+    /**
+     * With {@code encrypt}, as backup-service stores an encrypted source: ids keyed and chunks sealed with the
+     * primary key of the test keyset ({@link ChunkSeal}), the list encrypted like an archive.
+     */
+    static BackupManifest chunked(S3Client s3, String source, Path dir, Instant point, int chunkBytes, boolean encrypt) throws Exception {
         long[] counts = {0, 0};
+        Encryption encryption = null;
+        ChunkSeal seal = ChunkSeal.PLAIN;
+        if (encrypt) {
+            KeysetHandle keys = keyset();
+            encryption = new Encryption("AES256_GCM_HKDF_1MB", "tink-" + Integer.toUnsignedString(keys.getKeysetInfo().getPrimaryKeyId()));
+            seal = ChunkSeal.encrypted(keys, encryption.keyId());
+        }
         byte[] tar = tarOf(dir, counts);
         String backupId = source + "-" + ID.format(point) + "-" + HexFormat.of().formatHex(new byte[]{(byte) (point.getNano() >> 8), (byte) System.nanoTime()});
         String folder = "backups/" + source + "/" + DAY.format(point) + "/" + backupId + "/";
@@ -142,21 +158,31 @@ final class BackupFixtures {
             byte[] bytes = java.util.Arrays.copyOfRange(tar, off, Math.min(tar.length, off + chunkBytes));
             byte[] compressed = com.github.luben.zstd.Zstd.compress(bytes, 3);
             boolean raw = compressed.length >= bytes.length;
-            byte[] stored = raw ? bytes : compressed;
-            ChunkRef chunk = new ChunkRef(ChunkRef.sha256(bytes), bytes.length, stored.length, raw ? ChunkRef.Codec.raw : ChunkRef.Codec.zstd);
+            String id = seal.id(bytes);
+            byte[] stored = seal.seal(id, raw ? bytes : compressed);
+            ChunkRef chunk = new ChunkRef(id, bytes.length, stored.length, raw ? ChunkRef.Codec.raw : ChunkRef.Codec.zstd);
             s3.putObject(b -> b.bucket(BUCKET).key(chunk.key(store)), RequestBody.fromBytes(stored));
             list.append(chunk.line());
             chunks++;
             chunkStored += stored.length;
         }
         byte[] listBytes = list.toString().getBytes(StandardCharsets.US_ASCII);
+        if (encrypt) {
+            ByteArrayOutputStream sealedList = new ByteArrayOutputStream();
+            try (OutputStream out = keyset().getPrimitive(StreamingAead.class).newEncryptingStream(sealedList,
+                    backupId.getBytes(StandardCharsets.UTF_8))) {
+                out.write(listBytes);
+            }
+            listBytes = sealedList.toByteArray();
+        }
+        byte[] listStored = listBytes;
         long partBytes = 16L * 1024 * 1024;
         io.lifeboat.bucket.StoredObjectDigest digest = new io.lifeboat.bucket.StoredObjectDigest(partBytes);
-        digest.update(listBytes, 0, listBytes.length);
-        s3.putObject(b -> b.bucket(BUCKET).key(folder + BackupManifest.CHUNK_LIST), RequestBody.fromBytes(listBytes));
+        digest.update(listStored, 0, listStored.length);
+        s3.putObject(b -> b.bucket(BUCKET).key(folder + BackupManifest.CHUNK_LIST), RequestBody.fromBytes(listStored));
         BackupManifest manifest = new BackupManifest(BackupManifest.CHUNKED_FORMAT_VERSION, backupId, source, "directory",
-                point, point, point.plusSeconds(1), tar.length, listBytes.length, digest.hex(), folder + BackupManifest.CHUNK_LIST,
-                "zstd", null, null, dir.toString(), null, null, counts[0], counts[1], Map.of("fixture", "restore-service test"),
+                point, point, point.plusSeconds(1), tar.length, listStored.length, digest.hex(), folder + BackupManifest.CHUNK_LIST,
+                "zstd", encryption, null, dir.toString(), null, null, counts[0], counts[1], Map.of("fixture", "restore-service test"),
                 Map.of(), null, null, null, partBytes, new ChunkedData(store, chunks, chunkStored, chunks, chunkStored, 0, 0), null);
         writeManifest(s3, folder + "manifest.json", manifest);
         return manifest;

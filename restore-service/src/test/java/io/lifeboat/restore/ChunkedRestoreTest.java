@@ -56,6 +56,39 @@ class ChunkedRestoreTest {
     }
 
     @Test
+    void anEncryptedChunkedBackupIsRestoredExactly() throws Exception {
+        Path parent = Files.createTempDirectory("chunked-encrypted");
+        Path dir = parent.resolve("data");
+        BackupManifest m = chunkedBackup("chunked-enc-r", dir, true);
+        assertThat(m.encryption()).isNotNull();
+        Map<String, byte[]> original = contents(dir);
+        BackupFixtures.write(dir.resolve("chroma.sqlite3"), "CORRUPTED");
+        RestoreTest.dirTarget("chunked-enc-r", dir);
+
+        JsonPath r = Restores.finished(restore("chunked-enc-r"));
+        assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
+        assertThat(contents(dir)).containsOnlyKeys(original.keySet());
+        for (var e : original.entrySet()) {
+            assertThat(Files.readAllBytes(dir.resolve(e.getKey()))).as(e.getKey()).isEqualTo(e.getValue());
+        }
+    }
+
+    @Test
+    void anEncryptedChunkPutInAnotherChunksPlaceFailsTheRestoreBeforeTheTargetIsTouched() throws Exception {
+        Path parent = Files.createTempDirectory("chunked-enc-swapped");
+        Path dir = parent.resolve("data");
+        BackupManifest m = chunkedBackup("chunked-enc-swapped-r", dir, true);
+        List<ChunkRef> chunks = list(m);
+        // authentic ciphertext under the right key, but of another chunk: the chunk id is its associated data
+        ChunkRef victim = chunks.get(chunks.size() / 2);
+        ChunkRef other = chunks.stream().filter(c -> c.storedSize() == victim.storedSize() && !c.id().equals(victim.id()))
+                .findFirst().orElseThrow();
+        byte[] otherBytes = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(other.key(m.chunks().store()))).asByteArray();
+        s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(victim.key(m.chunks().store())), RequestBody.fromBytes(otherBytes));
+        assertFailsLeavingTargetUntouched("chunked-enc-swapped-r", parent, dir, "chunk " + victim.id() + " is damaged");
+    }
+
+    @Test
     void aChunkWithOtherContentFailsTheRestoreBeforeTheTargetIsTouched() throws Exception {
         Path parent = Files.createTempDirectory("chunked-swapped");
         Path dir = parent.resolve("data");
@@ -107,6 +140,10 @@ class ChunkedRestoreTest {
 
     /** ~1.5 MiB of incompressible segments and compressible text, stored as 96 KiB chunks. */
     private BackupManifest chunkedBackup(String source, Path dir) throws Exception {
+        return chunkedBackup(source, dir, false);
+    }
+
+    private BackupManifest chunkedBackup(String source, Path dir, boolean encrypt) throws Exception {
         BackupFixtures.ensureBucket(s3);
         Random random = new Random(source.hashCode());
         for (String name : FILES) {
@@ -119,11 +156,18 @@ class ChunkedRestoreTest {
                 Files.write(dir.resolve(name), bytes);
             }
         }
-        return BackupFixtures.chunked(s3, source, dir, Instant.now().truncatedTo(ChronoUnit.MICROS), 96 * 1024);
+        return BackupFixtures.chunked(s3, source, dir, Instant.now().truncatedTo(ChronoUnit.MICROS), 96 * 1024, encrypt);
     }
 
     private List<ChunkRef> list(BackupManifest m) throws Exception {
-        String text = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(m.objectKey())).asString(StandardCharsets.US_ASCII);
+        byte[] stored = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(m.objectKey())).asByteArray();
+        if (m.encryption() != null) {
+            try (var plain = BackupFixtures.keyset().getPrimitive(com.google.crypto.tink.StreamingAead.class)
+                    .newDecryptingStream(new java.io.ByteArrayInputStream(stored), m.backupId().getBytes(StandardCharsets.UTF_8))) {
+                stored = plain.readAllBytes();
+            }
+        }
+        String text = new String(stored, StandardCharsets.US_ASCII);
         List<ChunkRef> chunks = new java.util.ArrayList<>();
         for (String line : text.split("\n")) {
             chunks.add(ChunkRef.parse(line));

@@ -7,10 +7,11 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
- * One chunk of a chunked backup, as a line of its chunk list: {@code <sha256 of the chunk's bytes> <size> <stored
- * size> <codec>}. The chunk is stored once, at {@link #key}, as its bytes compressed with zstd or, when they do not
- * compress, as they are ({@code raw}). Its id is the hash of what a restore must get back, so a restore checks every
- * chunk before writing it, and a chunk list (whose own hash the authenticated manifest holds) pins every byte.
+ * One chunk of a chunked backup, as a line of its chunk list: {@code <id> <size> <stored size> <codec>}. The chunk
+ * is stored once, at {@link #key}, as its bytes compressed with zstd or, when they do not compress, as they are
+ * ({@code raw}), then sealed ({@link ChunkSeal}: as they are, or encrypted). Its id is the hash (SHA-256, or an
+ * HMAC for encrypted sources) of what a restore must get back, so a restore checks every chunk before writing it,
+ * and a chunk list (whose own hash the authenticated manifest holds) pins every byte.
  */
 public record ChunkRef(String id, int size, int storedSize, Codec codec) {
 
@@ -52,11 +53,15 @@ public record ChunkRef(String id, int size, int storedSize, Codec codec) {
         }
     }
 
-    /** The chunk's bytes from what was stored; throws unless they are exactly the chunk (size and SHA-256). */
-    public byte[] decode(byte[] stored) throws IOException {
-        if (stored.length != storedSize) {
-            throw new IOException("chunk " + id + " holds " + stored.length + " stored bytes, its list says " + storedSize);
+    /**
+     * The chunk's bytes from what was stored, opened with {@code seal}; throws unless they are exactly the chunk
+     * (size, and the id {@code seal} makes of them).
+     */
+    public byte[] decode(byte[] sealed, ChunkSeal seal) throws IOException {
+        if (sealed.length != storedSize) {
+            throw new IOException("chunk " + id + " holds " + sealed.length + " stored bytes, its list says " + storedSize);
         }
+        byte[] stored = seal.open(id, sealed);
         byte[] bytes;
         if (codec == Codec.raw) {
             bytes = stored;
@@ -73,7 +78,10 @@ public record ChunkRef(String id, int size, int storedSize, Codec codec) {
                         + (Zstd.isError(n) ? " (" + Zstd.getErrorName(n) + ")" : ""));
             }
         }
-        String actual = sha256(bytes);
+        if (bytes.length != size) {
+            throw new IOException("chunk " + id + " is damaged: it holds " + bytes.length + " bytes, its list says " + size);
+        }
+        String actual = seal.id(bytes);
         if (!actual.equals(id)) {
             throw new IOException("chunk " + id + " is damaged: its bytes hash to " + actual);
         }

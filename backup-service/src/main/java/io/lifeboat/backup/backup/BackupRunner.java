@@ -5,6 +5,7 @@ import io.lifeboat.backup.chunk.ChunkedArchive;
 import io.lifeboat.backup.chunk.ChunkingSink;
 import io.lifeboat.backup.config.BackupConfig;
 import io.lifeboat.backup.crypto.BackupEncryption;
+import io.lifeboat.bucket.chunk.ChunkSeal;
 import io.lifeboat.backup.source.Source;
 import io.lifeboat.backup.source.SourceKind;
 import io.lifeboat.backup.source.StorageLayout;
@@ -221,15 +222,29 @@ public class BackupRunner {
 
     /**
      * Source bytes → content-defined chunks, each stored once ({@link ChunkStore}); the upload receives the chunk
-     * list. Directory sources only (the source API refuses other kinds, and encryption, for chunked storage).
+     * list. Directory sources only (the source API refuses other kinds for chunked storage). An encrypted source's
+     * chunks are encrypted one by one and named by keyed hashes ({@link ChunkSeal}), and its list is encrypted like
+     * an archive: the bucket then holds nothing of it in the clear but the manifest.
      */
     private ChunkedRead streamChunks(Source source, String backupId, MultipartUploadStream upload, AtomicLong read)
             throws BackupFailure {
-        try (ChunkedArchive archive = chunkStore.open(source.name, backupId, upload)) {
-            ChunkingSink sink = new ChunkingSink(archive, read);
-            SourceRead result = directory.read(source, sink, bytes -> journal.estimate(backupId, bytes));
-            sink.close();
-            return new ChunkedRead(result, archive.finish());
+        ChunkSeal seal;
+        try {
+            seal = source.encryption ? encryption.chunkSeal() : ChunkSeal.PLAIN;
+        } catch (IOException e) {
+            throw new BackupFailure("encrypt", e.getMessage(), e);
+        }
+        String keyId = source.encryption ? encryption.describe().keyId() : null;
+        try {
+            OutputStream list = source.encryption ? encryption.encrypting(upload, backupId) : upload;
+            try (ChunkedArchive archive = chunkStore.open(source.name, backupId, list, seal, keyId)) {
+                ChunkingSink sink = new ChunkingSink(archive, read);
+                SourceRead result = directory.read(source, sink, bytes -> journal.estimate(backupId, bytes));
+                sink.close();
+                ChunkedData chunks = archive.finish();
+                list.close(); // finishes the encryption's last segment; the upload stays open
+                return new ChunkedRead(result, chunks);
+            }
         } catch (IOException e) {
             String step = e.getMessage() != null && (e.getMessage().contains("S3") || e.getMessage().contains("chunk"))
                     ? "upload" : "read-source";

@@ -1,7 +1,9 @@
 package io.lifeboat.backup.backup;
 
 import io.lifeboat.backup.chunk.ChunkIndex;
+import io.lifeboat.backup.crypto.BackupEncryption;
 import io.lifeboat.bucket.chunk.ChunkRef;
+import io.lifeboat.bucket.chunk.ChunkSeal;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -38,9 +40,12 @@ public class BackupVerifier {
     private final Outbox outbox;
     private final BackupService backups;
     private final ChunkIndex chunkIndex;
+    private final BackupEncryption encryption;
 
-    public BackupVerifier(BackupBucket bucket, Outbox outbox, BackupService backups, ChunkIndex chunkIndex) {
+    public BackupVerifier(BackupBucket bucket, Outbox outbox, BackupService backups, ChunkIndex chunkIndex,
+                          BackupEncryption encryption) {
         this.chunkIndex = chunkIndex;
+        this.encryption = encryption;
         this.bucket = bucket;
         this.outbox = outbox;
         this.backups = backups;
@@ -144,7 +149,10 @@ public class BackupVerifier {
     private String checkChunks(Backup b, BackupManifest m) throws Exception {
         String store = m.chunks().store();
         long count = 0;
-        try (BufferedReader list = new BufferedReader(new InputStreamReader(bucket.read(b.objectKey), StandardCharsets.US_ASCII))) {
+        ChunkSeal seal = m.encryption() == null ? ChunkSeal.PLAIN : encryption.chunkSeal(m.encryption().keyId());
+        InputStream listObject = bucket.read(b.objectKey);
+        InputStream plain = m.encryption() == null ? listObject : encryption.decrypting(listObject, b.id);
+        try (BufferedReader list = new BufferedReader(new InputStreamReader(plain, StandardCharsets.US_ASCII))) {
             String line;
             while ((line = list.readLine()) != null) {
                 ChunkRef chunk = ChunkRef.parse(line);
@@ -170,7 +178,7 @@ public class BackupVerifier {
                 return unusable(b, chunk, "chunk " + chunk.key(store) + " is missing");
             }
             try {
-                chunk.decode(stored);
+                chunk.decode(stored, seal);
                 return null;
             } catch (IOException damaged) {
                 return unusable(b, chunk, damaged.getMessage() + ": the stored data is damaged");

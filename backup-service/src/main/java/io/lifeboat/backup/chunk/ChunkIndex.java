@@ -73,12 +73,13 @@ public class ChunkIndex {
     }
 
     /** The source's newest kept chunked backup that did not fail its verification: unchanged files come from it. */
-    Optional<String> previousBackup(String source) throws SQLException {
+    Optional<String> previousBackup(String source, String keyId) throws SQLException {
         try (Connection c = db.getConnection();
              PreparedStatement q = c.prepareStatement("SELECT id FROM backup WHERE source = ? AND phase = 'Completed' "
                      + "AND expired_at IS NULL AND uploaded_bytes IS NOT NULL AND verified_ok IS NOT FALSE "
-                     + "ORDER BY created_at DESC LIMIT 1")) {
+                     + "AND encryption_key_id IS NOT DISTINCT FROM ? ORDER BY created_at DESC LIMIT 1")) {
             q.setString(1, source);
+            q.setString(2, keyId);
             try (ResultSet r = q.executeQuery()) {
                 return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
             }

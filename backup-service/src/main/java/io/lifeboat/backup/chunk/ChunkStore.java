@@ -4,6 +4,7 @@ import io.lifeboat.backup.config.BackupConfig;
 import io.lifeboat.backup.storage.ArchiveSink;
 import io.lifeboat.bucket.BackupBucket;
 import io.lifeboat.bucket.chunk.ChunkRef;
+import io.lifeboat.bucket.chunk.ChunkSeal;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -48,10 +49,13 @@ public class ChunkStore {
         pool.shutdownNow();
     }
 
-    /** A chunked backup of {@code source} writing its chunk list to {@code list}; close it when done, failed or not. */
-    public ChunkedArchive open(String source, String backupId, OutputStream list) throws IOException {
+    /**
+     * A chunked backup of {@code source} writing its chunk list to {@code list}, its chunks sealed with {@code seal}
+     * (the ids and the encryption, if any, of {@code keyId}); close it when done, failed or not.
+     */
+    public ChunkedArchive open(String source, String backupId, OutputStream list, ChunkSeal seal, String keyId) throws IOException {
         try {
-            return new ChunkedArchive(this, source, backupId, list, pool, 2 * Math.max(1, config.chunkConcurrency()));
+            return new ChunkedArchive(this, source, backupId, list, seal, keyId, pool, 2 * Math.max(1, config.chunkConcurrency()));
         } catch (SQLException e) {
             throw new IOException("cannot hold the chunk store of " + source + ": " + e.getMessage(), e);
         }
@@ -73,10 +77,11 @@ public class ChunkStore {
         return ArchiveSink.isDense(chunk, Math.min(chunk.length, DENSE_SAMPLE));
     }
 
-    void upload(String source, ChunkRef chunk, byte[] stored) {
-        String sha256 = chunk.codec() == ChunkRef.Codec.raw ? chunk.id() : ChunkRef.sha256(stored);
+    /** Uploads a chunk's {@code sealed} bytes; {@code sha256} is their hash when already known, else null. */
+    void upload(String source, ChunkRef chunk, byte[] sealed, String knownSha256) {
+        String sha256 = knownSha256 != null ? knownSha256 : ChunkRef.sha256(sealed);
         String checksum = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256));
         bucket.client().putObject(b -> b.bucket(bucket.name()).key(chunk.key(bucket.chunkStore(source)))
-                .contentLength((long) stored.length).checksumSHA256(checksum), RequestBody.fromBytes(stored));
+                .contentLength((long) sealed.length).checksumSHA256(checksum), RequestBody.fromBytes(sealed));
     }
 }

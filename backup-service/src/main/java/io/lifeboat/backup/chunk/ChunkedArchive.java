@@ -3,6 +3,7 @@ package io.lifeboat.backup.chunk;
 import com.github.luben.zstd.Zstd;
 import io.lifeboat.backup.storage.FileIdentity;
 import io.lifeboat.bucket.chunk.ChunkRef;
+import io.lifeboat.bucket.chunk.ChunkSeal;
 import io.lifeboat.events.storage.ChunkedData;
 
 import java.io.IOException;
@@ -32,6 +33,7 @@ public final class ChunkedArchive implements AutoCloseable {
     private final String source;
     private final String backupId;
     private final OutputStream list;
+    private final ChunkSeal seal;
     private final ExecutorService pool;
     private final int window;
     private final ChunkIndex.Hold hold;
@@ -62,16 +64,18 @@ public final class ChunkedArchive implements AutoCloseable {
         }
     }
 
-    ChunkedArchive(ChunkStore store, String source, String backupId, OutputStream list, ExecutorService pool, int window)
-            throws SQLException {
+    ChunkedArchive(ChunkStore store, String source, String backupId, OutputStream list, ChunkSeal seal, String keyId,
+                   ExecutorService pool, int window) throws SQLException {
         this.store = store;
         this.source = source;
         this.backupId = backupId;
         this.list = list;
+        this.seal = seal;
         this.pool = pool;
         this.window = window;
         this.hold = store.index().holdForBackup(source);
-        this.previous = store.index().previousBackup(source).orElse(null);
+        // unchanged files are taken only from a backup whose chunk ids were made the same way (same key, or none)
+        this.previous = store.index().previousBackup(source, keyId).orElse(null);
     }
 
     /**
@@ -130,16 +134,17 @@ public final class ChunkedArchive implements AutoCloseable {
     }
 
     private Stored store(byte[] bytes) throws IOException, SQLException {
-        String id = ChunkRef.sha256(bytes);
+        String id = seal.id(bytes);
         var known = store.index().find(source, id);
         if (known.isPresent()) {
             return new Stored(known.get(), false);
         }
         byte[] compressed = compress(bytes);
-        ChunkRef chunk = compressed.length < bytes.length * STORE_RAW_ABOVE
-                ? new ChunkRef(id, bytes.length, compressed.length, ChunkRef.Codec.zstd)
-                : new ChunkRef(id, bytes.length, bytes.length, ChunkRef.Codec.raw);
-        store.upload(source, chunk, chunk.codec() == ChunkRef.Codec.raw ? bytes : compressed);
+        boolean raw = compressed.length >= bytes.length * STORE_RAW_ABOVE;
+        byte[] sealed = seal.seal(id, raw ? bytes : compressed);
+        ChunkRef chunk = new ChunkRef(id, bytes.length, sealed.length, raw ? ChunkRef.Codec.raw : ChunkRef.Codec.zstd);
+        // a raw, unencrypted chunk is stored as its bytes: their hash is its id, no need to hash them twice
+        store.upload(source, chunk, sealed, raw && !seal.encrypts() ? id : null);
         store.index().stored(source, chunk, backupId);
         return new Stored(chunk, true);
     }

@@ -7,12 +7,14 @@ import com.google.crypto.tink.StreamingAead;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
 import io.lifeboat.backup.config.BackupConfig;
+import io.lifeboat.bucket.chunk.ChunkSeal;
 import io.lifeboat.events.backup.Encryption;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,6 +85,30 @@ public class BackupEncryption {
             return aead.newEncryptingStream(ciphertext, backupId.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot start encryption: " + e.getMessage(), e);
+        }
+    }
+
+    /** How the chunks of an encrypted chunked backup are named and sealed: with the primary key ({@link #describe}). */
+    public ChunkSeal chunkSeal() throws IOException {
+        return chunkSeal(describe().keyId());
+    }
+
+    /** How the chunks of a backup encrypted with {@code keyId} were named and sealed (to read them back). */
+    public ChunkSeal chunkSeal(String keyId) throws IOException {
+        try {
+            return ChunkSeal.encrypted(requireKeyset(), keyId);
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot use key " + keyId + " of the backup keyset for chunks: " + e.getMessage(), e);
+        }
+    }
+
+    /** Reads back what {@link #encrypting} stored for {@code backupId} (a chunked backup's list, on verification). */
+    public InputStream decrypting(InputStream ciphertext, String backupId) throws IOException {
+        try {
+            StreamingAead aead = requireKeyset().getPrimitive(StreamingAead.class);
+            return aead.newDecryptingStream(ciphertext, backupId.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot start decryption: " + e.getMessage(), e);
         }
     }
 

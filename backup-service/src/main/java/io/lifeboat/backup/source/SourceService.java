@@ -201,8 +201,6 @@ public class SourceService {
         }
         if (r.storage() == StorageLayout.chunks && r.kind() != SourceKind.directory) {
             errors.add(new Problem.FieldError("storage", "chunks is only for directory sources (a database backup is stored as one archive)"));
-        } else if (r.storage() == StorageLayout.chunks && Boolean.TRUE.equals(r.encryption())) {
-            errors.add(new Problem.FieldError("storage", "chunks cannot be encrypted yet: use storage archive for an encrypted source"));
         }
         if (r.schedule() != null) {
             Schedules.problem(r.schedule().trim()).ifPresent(p -> errors.add(new Problem.FieldError("schedule", p)));

@@ -17,7 +17,7 @@ interface ArchiveDownload extends AutoCloseable {
     /** The download of {@code manifest}'s archive, counting the stored bytes fetched into {@code stored}. */
     static ArchiveDownload open(BackupDownloads downloads, Decryption decryption, BackupManifest manifest, AtomicLong stored)
             throws IOException {
-        return manifest.chunks() != null ? new ChunkedDownload(downloads, manifest, stored)
+        return manifest.chunks() != null ? new ChunkedDownload(downloads, decryption, manifest, stored)
                 : new VerifiedDownload(downloads, decryption, manifest, stored);
     }
 

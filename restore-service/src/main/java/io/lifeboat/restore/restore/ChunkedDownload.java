@@ -1,8 +1,10 @@
 package io.lifeboat.restore.restore;
 
 import io.lifeboat.bucket.chunk.ChunkRef;
+import io.lifeboat.bucket.chunk.ChunkSeal;
 import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.restore.storage.BackupDownloads;
+import io.lifeboat.restore.storage.Decryption;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A chunked backup's archive: its chunk list is read (and hashed) line by line, the chunks are fetched several at
  * once ahead of the extraction, and each is checked against its id (its bytes' SHA-256) before a byte of it is
  * handed on. {@link #verify()} then checks the rest: the list's hash and size against the authenticated manifest,
- * and the number of chunks.
+ * and the number of chunks. An encrypted backup's list is decrypted as it is read, and each chunk decrypted (its id
+ * the associated data) before it is decompressed and checked against its keyed id ({@link ChunkSeal}).
  */
 final class ChunkedDownload implements ArchiveDownload {
 
@@ -26,6 +29,7 @@ final class ChunkedDownload implements ArchiveDownload {
     private final BackupDownloads downloads;
     private final BackupDownloads.Download listObject;
     private final BufferedReader list;
+    private final ChunkSeal seal;
     private final AtomicLong stored;
     private final AtomicLong listBytes = new AtomicLong();
     private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
@@ -38,13 +42,15 @@ final class ChunkedDownload implements ArchiveDownload {
     private record Pending(ChunkRef ref, Future<byte[]> chunk) {
     }
 
-    ChunkedDownload(BackupDownloads downloads, BackupManifest manifest, AtomicLong stored) {
+    ChunkedDownload(BackupDownloads downloads, Decryption decryption, BackupManifest manifest, AtomicLong stored) throws IOException {
         this.manifest = manifest;
         this.downloads = downloads;
         this.stored = stored;
+        this.seal = manifest.encryption() == null ? ChunkSeal.PLAIN : decryption.chunkSeal(manifest.encryption());
         this.listObject = downloads.open(manifest);
-        this.list = new BufferedReader(new InputStreamReader(
-                new VerifiedDownload.Counting(new VerifiedDownload.Counting(listObject, listBytes), stored), StandardCharsets.US_ASCII));
+        InputStream listStored = new VerifiedDownload.Counting(new VerifiedDownload.Counting(listObject, listBytes), stored);
+        this.list = new BufferedReader(new InputStreamReader(manifest.encryption() == null ? listStored
+                : decryption.decrypting(listStored, manifest.backupId()), StandardCharsets.US_ASCII));
         this.window = 2 * Math.max(1, downloads.chunkConcurrency());
     }
 
@@ -66,7 +72,7 @@ final class ChunkedDownload implements ArchiveDownload {
             // fetched, decompressed and hashed on a download thread, several at once
             ahead.add(new Pending(chunk, downloads.fetch(chunk.key(manifest.chunks().store()), chunk.storedSize(), stored -> {
                 this.stored.addAndGet(stored.length);
-                return chunk.decode(stored);
+                return chunk.decode(stored, seal);
             })));
         }
     }

@@ -5,6 +5,7 @@ import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.StreamingAead;
 import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.streamingaead.StreamingAeadConfig;
+import io.lifeboat.bucket.chunk.ChunkSeal;
 import io.lifeboat.events.backup.Encryption;
 import io.lifeboat.restore.config.RestoreConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -69,6 +70,16 @@ public class Decryption {
                     + keysetLocation + " (it holds " + id + ")");
         }
         return Optional.empty();
+    }
+
+    /** How the chunks of a chunked backup encrypted as {@code encryption} says are opened and checked. */
+    public ChunkSeal chunkSeal(Encryption encryption) throws IOException {
+        try {
+            return ChunkSeal.encrypted(keyset().orElseThrow(() -> new IOException(problem(encryption).orElse("no keyset"))),
+                    encryption.keyId());
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot open the chunks of key " + encryption.keyId() + ": " + e.getMessage(), e);
+        }
     }
 
     public InputStream decrypting(InputStream ciphertext, String backupId) throws IOException {
