@@ -1,5 +1,6 @@
 package io.lifeboat.backup;
 
+import io.lifeboat.testsupport.Scratch;
 import io.lifeboat.bucket.BackupBucket;
 import io.lifeboat.bucket.S3Config;
 import io.quarkus.test.junit.QuarkusTest;
@@ -37,7 +38,7 @@ class AFailedVerificationTakesTheBackupOutOfTheCatalogueTest {
 
     @Test
     void aDamagedBackupIsNeverTheRecoveryPoint() throws Exception {
-        Path dir = Files.createTempDirectory("verify-damaged");
+        Path dir = Scratch.directory("verify-damaged");
         Files.writeString(dir.resolve("data.txt"), "the data");
         putSource("verify-damaged", "{\"kind\": \"directory\", \"path\": \"" + dir + "\", \"retention\": {\"keepLast\": 5}}");
         JsonPath good = verified(start("verify-damaged"));

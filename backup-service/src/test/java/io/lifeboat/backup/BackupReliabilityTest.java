@@ -1,5 +1,6 @@
 package io.lifeboat.backup;
 
+import io.lifeboat.testsupport.Scratch;
 import io.agroal.api.AgroalDataSource;
 import io.lifeboat.backup.backup.Backup;
 import io.lifeboat.backup.backup.BackupPhase;
@@ -214,7 +215,7 @@ class BackupReliabilityTest {
     }
 
     static Path incompressibleDirectory(String name, int mib) throws Exception {
-        Path root = Files.createTempDirectory("lifeboat-" + name);
+        Path root = Scratch.directory("lifeboat-" + name);
         Random random = new Random(11);
         byte[] chunk = new byte[1 << 20];
         for (int f = 0; f < 4; f++) {

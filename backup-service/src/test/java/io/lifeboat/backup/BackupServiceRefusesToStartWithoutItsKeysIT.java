@@ -1,5 +1,6 @@
 package io.lifeboat.backup;
 
+import io.lifeboat.testsupport.Scratch;
 import io.lifeboat.stack.Ports;
 import io.lifeboat.testsupport.TestServers;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class BackupServiceRefusesToStartWithoutItsKeysIT {
     private static String startWith(Map<String, String> properties) throws Exception {
         TestServers servers = TestServers.get();
         servers.postgres().createDatabase("lifeboat_backup_nokeys");
-        Path log = Files.createTempFile("backup-nokeys", ".log");
+        Path log = Scratch.file("backup-nokeys", ".log");
         var command = servers.packagedServiceCommand(System.getProperty("lifeboat.service.jar"), Ports.free(),
                 "lifeboat_backup_nokeys", "lifeboat-nokeys", properties);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -35,7 +36,7 @@ class BackupServiceRefusesToStartWithoutItsKeysIT {
 
     @Test
     void aMissingEncryptionKeysetIsAStartupError() throws Exception {
-        Path missing = Files.createTempDirectory("nokeys").resolve("backup-keyset.json");
+        Path missing = Scratch.directory("nokeys").resolve("backup-keyset.json");
         String log = startWith(Map.of("lifeboat.backup.encryption.keyset-file", missing.toString(),
                 "lifeboat.backup.encryption.generate-if-missing", "false"));
         assertThat(log).contains(missing.toString()).contains("does not exist");
@@ -44,7 +45,7 @@ class BackupServiceRefusesToStartWithoutItsKeysIT {
 
     @Test
     void aMissingManifestKeyIsAStartupError() throws Exception {
-        Path missing = Files.createTempDirectory("nokeys").resolve("manifest-keyset.json");
+        Path missing = Scratch.directory("nokeys").resolve("manifest-keyset.json");
         String log = startWith(Map.of("lifeboat.manifest.keyset-file", missing.toString(),
                 "lifeboat.manifest.generate-if-missing", "false"));
         assertThat(log).contains(missing.toString()).contains("does not exist");

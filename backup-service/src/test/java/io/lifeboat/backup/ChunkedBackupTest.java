@@ -1,5 +1,6 @@
 package io.lifeboat.backup;
 
+import io.lifeboat.testsupport.Scratch;
 import io.agroal.api.AgroalDataSource;
 import io.lifeboat.backup.chunk.ChunkSweep;
 import io.lifeboat.bucket.S3Config;
@@ -267,7 +268,7 @@ class ChunkedBackupTest {
 
     @Test
     void chunkedStorageIsRefusedWhereItDoesNotApplyNamingTheField() throws Exception {
-        Path dir = Files.createTempDirectory("chunked-refused");
+        Path dir = Scratch.directory("chunked-refused");
         as("operator").contentType(ContentType.JSON).body("{\"kind\": \"postgres\", \"host\": \"127.0.0.1\", \"port\": 5432, "
                         + "\"database\": \"x\", \"user\": \"x\", \"passwordRef\": \"env:PATH\", \"storage\": \"chunks\"}")
                 .put("/sources/chunked-pg").then().statusCode(400).body("errors.field", hasItem("storage"));
@@ -283,7 +284,7 @@ class ChunkedBackupTest {
 
     /** ~20 MiB: 8 segments of 2 MiB random floats (stored raw) and text files that compress. */
     static Path storeLikeDirectory(String name, long seed) throws Exception {
-        Path root = Files.createTempDirectory("lifeboat-" + name);
+        Path root = Scratch.directory("lifeboat-" + name);
         Random random = new Random(seed);
         for (int i = 0; i < 8; i++) {
             Path seg = Files.createDirectory(root.resolve("seg-" + i));

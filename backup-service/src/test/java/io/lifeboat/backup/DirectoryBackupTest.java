@@ -1,5 +1,6 @@
 package io.lifeboat.backup;
 
+import io.lifeboat.testsupport.Scratch;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdInputStream;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
@@ -195,7 +196,7 @@ class DirectoryBackupTest {
     }
 
     static Path chromaLikeDirectory(String name) throws Exception {
-        Path root = Files.createTempDirectory("lifeboat-" + name);
+        Path root = Scratch.directory("lifeboat-" + name);
         Random random = new Random(7);
         byte[] sqlite = new byte[300_000];
         random.nextBytes(sqlite);

@@ -1,5 +1,6 @@
 package io.lifeboat.backup;
 
+import io.lifeboat.testsupport.Scratch;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -32,7 +33,7 @@ class HooksAreContainedTest {
     }
 
     private static Path folder(String name) throws Exception {
-        Path dir = Files.createTempDirectory("hooks-" + name);
+        Path dir = Scratch.directory("hooks-" + name);
         Files.writeString(dir.resolve("data.txt"), "data");
         return dir;
     }
@@ -64,7 +65,7 @@ class HooksAreContainedTest {
     @Test
     void aHookThatHangsIsKilledWithItsChildrenAtTheTimeoutAndThePostHookStillRuns() throws Exception {
         Path dir = folder("hang");
-        Path postRan = Files.createTempDirectory("hooks-post").resolve("post-ran");
+        Path postRan = Scratch.directory("hooks-post").resolve("post-ran");
         // a child that outlives the shell would keep a pipe reader blocked: it must die too
         as("admin").contentType(ContentType.JSON).body(source(dir, "sleep 61 & sleep 62", "touch " + postRan))
                 .put("/sources/hook-hang").then().statusCode(201);

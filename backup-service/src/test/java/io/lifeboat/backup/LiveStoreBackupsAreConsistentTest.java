@@ -1,5 +1,6 @@
 package io.lifeboat.backup;
 
+import io.lifeboat.testsupport.Scratch;
 import com.github.luben.zstd.ZstdInputStream;
 import io.lifeboat.bucket.S3Config;
 import io.quarkus.test.junit.QuarkusTest;
@@ -51,7 +52,7 @@ class LiveStoreBackupsAreConsistentTest {
 
     @Test
     void backupsTakenWhileTheStoreIsWrittenRestoreToACommittedPrefixAndWholeFiles() throws Exception {
-        Path root = Files.createTempDirectory("lifeboat-live-chroma");
+        Path root = Scratch.directory("lifeboat-live-chroma");
         Path database = root.resolve("chroma.sqlite3");
         Path header = Files.createDirectory(root.resolve("seg-1")).resolve("header.bin");
         Files.write(header, new byte[HEADER_BYTES]);
@@ -97,7 +98,7 @@ class LiveStoreBackupsAreConsistentTest {
                 assertThat(b).as("the header was rewritten whole each time: a mix of two versions is a torn copy").isEqualTo(headerCopy[0]);
             }
             // every stored file back in a folder, as a restore puts them, and the database opened there
-            Path folder = Files.createTempDirectory("lifeboat-restored");
+            Path folder = Scratch.directory("lifeboat-restored");
             for (Map.Entry<String, byte[]> file : files.entrySet()) {
                 Files.createDirectories(folder.resolve(file.getKey()).getParent());
                 Files.write(folder.resolve(file.getKey()), file.getValue());
@@ -127,7 +128,7 @@ class LiveStoreBackupsAreConsistentTest {
 
     @Test
     void aLargeFileRewrittenWhileItIsReadFailsTheBackupInsteadOfBeingStoredTorn() throws Exception {
-        Path root = Files.createTempDirectory("lifeboat-live-large");
+        Path root = Scratch.directory("lifeboat-live-large");
         Path vectors = root.resolve("data_level0.bin");
         Files.write(vectors, new byte[32 * 1024 * 1024]); // above the size read into memory until stable: streamed
         putSource("live-large", "{\"kind\": \"directory\", \"path\": \"" + root + "\"}");
@@ -186,7 +187,7 @@ class LiveStoreBackupsAreConsistentTest {
 
     @Test
     void aDeclaredDatabaseWithAnyNameIsSnapshottedWithItsWalFoldedIn() throws Exception {
-        Path root = Files.createTempDirectory("lifeboat-declared-sqlite");
+        Path root = Scratch.directory("lifeboat-declared-sqlite");
         Path database = Files.createDirectory(root.resolve("meta")).resolve("index.bin");
         try (Connection c = sqlite(database); Statement s = c.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
@@ -200,7 +201,7 @@ class LiveStoreBackupsAreConsistentTest {
             assertThat(backup.getString("phase")).as(backup.prettify()).isEqualTo("Completed");
             Map<String, byte[]> files = files(backup.getString("objectKey"));
             assertThat(files.keySet()).contains("meta/index.bin").doesNotContain("meta/index.bin-wal", "meta/index.bin-shm");
-            Path restored = Files.createTempDirectory("lifeboat-declared-restored").resolve("index.bin");
+            Path restored = Scratch.directory("lifeboat-declared-restored").resolve("index.bin");
             Files.write(restored, files.get("meta/index.bin"));
             try (Connection r = sqlite(restored); Statement q = r.createStatement();
                  ResultSet rs = q.executeQuery("SELECT count(*) FROM embeddings")) {

@@ -1,5 +1,6 @@
 package io.lifeboat.backup;
 
+import io.lifeboat.testsupport.Scratch;
 import com.github.luben.zstd.ZstdInputStream;
 import io.lifeboat.bucket.S3Config;
 import io.lifeboat.events.EventCodec;
@@ -90,7 +91,7 @@ class PostgresBackupTest {
 
         // the stored object is a zstd-compressed custom-format dump that pg_restore can read
         byte[] stored = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(b.getString("objectKey"))).asByteArray();
-        Path dump = Files.createTempFile("dump", ".pgdump");
+        Path dump = Scratch.file("dump", ".pgdump");
         try (var in = new ZstdInputStream(new ByteArrayInputStream(stored))) {
             Files.write(dump, in.readAllBytes());
         }

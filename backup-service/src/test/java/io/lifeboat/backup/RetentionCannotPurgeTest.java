@@ -1,5 +1,6 @@
 package io.lifeboat.backup;
 
+import io.lifeboat.testsupport.Scratch;
 import io.lifeboat.backup.backup.Retention;
 import io.lifeboat.bucket.S3Config;
 import io.quarkus.test.junit.QuarkusTest;
@@ -40,14 +41,14 @@ class RetentionCannotPurgeTest {
 
     @Test
     void keepLastZeroIsRefused() throws Exception {
-        Path dir = Files.createTempDirectory("retention-zero");
+        Path dir = Scratch.directory("retention-zero");
         as("admin").contentType(ContentType.JSON).body(directory(dir, "{\"keepLast\": 0}")).put("/sources/keep-zero")
                 .then().statusCode(400).body("errors.field", hasItem("retention.keepLast"));
     }
 
     @Test
     void keepingFewerBackupsThanBeforeNeedsAnAdmin() throws Exception {
-        Path dir = Files.createTempDirectory("retention-fewer");
+        Path dir = Scratch.directory("retention-fewer");
         as("operator").contentType(ContentType.JSON).body(directory(dir, "{\"keepLast\": 10, \"keepDaily\": 7}"))
                 .put("/sources/keep-fewer").then().statusCode(201);
         as("operator").contentType(ContentType.JSON).body(directory(dir, "{\"keepLast\": 1, \"keepDaily\": 7}"))
@@ -62,7 +63,7 @@ class RetentionCannotPurgeTest {
 
     @Test
     void retentionNeverDeletesTheLastGoodBackupWhileTheNewestIsDamaged() throws Exception {
-        Path dir = Files.createTempDirectory("retention-damaged");
+        Path dir = Scratch.directory("retention-damaged");
         Files.writeString(dir.resolve("data.txt"), "good data");
         putSource("keep-good", directory(dir, "{\"keepLast\": 2}"));
         JsonPath good = verified(start("keep-good"));

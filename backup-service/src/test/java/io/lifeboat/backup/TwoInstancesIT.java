@@ -1,5 +1,6 @@
 package io.lifeboat.backup;
 
+import io.lifeboat.testsupport.Scratch;
 import io.lifeboat.stack.Ports;
 import io.lifeboat.stack.ServerProcess;
 import io.lifeboat.testsupport.TestServers;
@@ -81,7 +82,7 @@ class TwoInstancesIT {
 
     @Test
     void eachScheduledSlotRunsOnceAndEachEventIsPublishedOnce() throws Exception {
-        Path dir = Files.createTempDirectory("two-instances");
+        Path dir = Scratch.directory("two-instances");
         Files.writeString(dir.resolve("data.txt"), "vectors\n".repeat(1000));
         HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(0) + "/sources/two-inst"))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
@@ -125,11 +126,11 @@ class TwoInstancesIT {
     void dueSlotsSpreadOverBothInstancesAndEachRunsOnce() throws Exception {
         // each backup waits in its pre-hook until released, so an instance holds its two slots (maxParallel 2) while
         // the other claims the rest: both instances provably run scheduled backups, whatever the timing
-        Path go = Files.createTempDirectory("two-spread").resolve("go");
+        Path go = Scratch.directory("two-spread").resolve("go");
         String admin = TestServers.get().token("admin");
         List<String> sources = List.of("spread-1", "spread-2", "spread-3", "spread-4");
         for (String name : sources) {
-            Path dir = Files.createTempDirectory(name);
+            Path dir = Scratch.directory(name);
             Files.writeString(dir.resolve("data.txt"), name);
             HttpResponse<String> put = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(0) + "/sources/" + name))
                     .header("Authorization", "Bearer " + admin).header("Content-Type", "application/json")

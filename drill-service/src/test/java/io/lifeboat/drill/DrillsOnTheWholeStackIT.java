@@ -1,5 +1,6 @@
 package io.lifeboat.drill;
 
+import io.lifeboat.testsupport.Scratch;
 import io.lifeboat.stack.LocalStack;
 import io.lifeboat.stack.PostgresServer;
 import io.lifeboat.stack.StackSettings;
@@ -43,7 +44,7 @@ class DrillsOnTheWholeStackIT {
 
     @BeforeAll
     static void up() throws Exception {
-        Path home = Files.createTempDirectory("lifeboat-drill-it");
+        Path home = Scratch.directory("lifeboat-drill-it");
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
         settings = StackSettings.ephemeral(Path.of(System.getProperty("lifeboat.repo")), home);
         stack = new LocalStack(settings, Path.of(System.getProperty("lifeboat.stack.home")), System.out);

@@ -1,5 +1,6 @@
 package io.lifeboat.incident;
 
+import io.lifeboat.testsupport.Scratch;
 import io.lifeboat.stack.Ports;
 import io.lifeboat.stack.ServerProcess;
 import io.lifeboat.testsupport.TestServers;
@@ -42,7 +43,7 @@ class RealAlertmanagerTest {
     @BeforeEach
     void startAlertmanager() throws Exception {
         assertThat(BINARY).as("install Debian's prometheus-alertmanager (./lifeboat test does)").isExecutable();
-        Path dir = Files.createTempDirectory("alertmanager");
+        Path dir = Scratch.directory("alertmanager");
         Files.writeString(dir.resolve("token"), TestServers.get().token("alertmanager"));
         Files.writeString(dir.resolve("alertmanager.yml"), """
                 route:

@@ -1,5 +1,6 @@
 package io.lifeboat.restore;
 
+import io.lifeboat.testsupport.Scratch;
 import io.lifeboat.events.storage.BackupManifest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -46,10 +47,10 @@ class ArchivesStayInsideTheirTargetTest {
     @BeforeEach
     void folders() throws Exception {
         BackupFixtures.ensureBucket(s3);
-        parent = Files.createTempDirectory("archive-attack");
+        parent = Scratch.directory("archive-attack");
         home = parent.resolve("vectors");
         Files.createDirectories(home);
-        outside = Files.createTempDirectory("archive-outside");
+        outside = Scratch.directory("archive-outside");
     }
 
     private interface Entries {

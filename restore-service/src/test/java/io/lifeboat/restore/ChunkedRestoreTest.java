@@ -1,5 +1,6 @@
 package io.lifeboat.restore;
 
+import io.lifeboat.testsupport.Scratch;
 import io.lifeboat.bucket.chunk.ChunkRef;
 import io.lifeboat.events.storage.BackupManifest;
 import io.quarkus.test.junit.QuarkusTest;
@@ -39,7 +40,7 @@ class ChunkedRestoreTest {
 
     @Test
     void aChunkedBackupIsRestoredExactlyAndTheDamagedFolderIsMovedAside() throws Exception {
-        Path dir = Files.createTempDirectory("chunked-restore").resolve("chroma_db");
+        Path dir = Scratch.directory("chunked-restore").resolve("chroma_db");
         BackupManifest m = chunkedBackup("chunked-r", dir);
         assertThat(m.chunks().chunks()).isGreaterThan(8);
         Map<String, byte[]> original = contents(dir);
@@ -57,7 +58,7 @@ class ChunkedRestoreTest {
 
     @Test
     void anEncryptedChunkedBackupIsRestoredExactly() throws Exception {
-        Path parent = Files.createTempDirectory("chunked-encrypted");
+        Path parent = Scratch.directory("chunked-encrypted");
         Path dir = parent.resolve("data");
         BackupManifest m = chunkedBackup("chunked-enc-r", dir, true);
         assertThat(m.encryption()).isNotNull();
@@ -75,7 +76,7 @@ class ChunkedRestoreTest {
 
     @Test
     void anEncryptedChunkPutInAnotherChunksPlaceFailsTheRestoreBeforeTheTargetIsTouched() throws Exception {
-        Path parent = Files.createTempDirectory("chunked-enc-swapped");
+        Path parent = Scratch.directory("chunked-enc-swapped");
         Path dir = parent.resolve("data");
         BackupManifest m = chunkedBackup("chunked-enc-swapped-r", dir, true);
         List<ChunkRef> chunks = list(m);
@@ -90,7 +91,7 @@ class ChunkedRestoreTest {
 
     @Test
     void aChunkWithOtherContentFailsTheRestoreBeforeTheTargetIsTouched() throws Exception {
-        Path parent = Files.createTempDirectory("chunked-swapped");
+        Path parent = Scratch.directory("chunked-swapped");
         Path dir = parent.resolve("data");
         BackupManifest m = chunkedBackup("chunked-swapped-r", dir);
         List<ChunkRef> chunks = list(m);
@@ -104,7 +105,7 @@ class ChunkedRestoreTest {
 
     @Test
     void aCompressedChunkWithAFlippedBitFailsTheRestoreBeforeTheTargetIsTouched() throws Exception {
-        Path parent = Files.createTempDirectory("chunked-flipped");
+        Path parent = Scratch.directory("chunked-flipped");
         Path dir = parent.resolve("data");
         BackupManifest m = chunkedBackup("chunked-flipped-r", dir);
         ChunkRef victim = list(m).stream().filter(c -> c.codec() == ChunkRef.Codec.zstd).findFirst().orElseThrow();
@@ -117,7 +118,7 @@ class ChunkedRestoreTest {
 
     @Test
     void aMissingChunkFailsTheRestoreBeforeTheTargetIsTouched() throws Exception {
-        Path parent = Files.createTempDirectory("chunked-missing");
+        Path parent = Scratch.directory("chunked-missing");
         Path dir = parent.resolve("data");
         BackupManifest m = chunkedBackup("chunked-missing-r", dir);
         ChunkRef victim = list(m).get(3);

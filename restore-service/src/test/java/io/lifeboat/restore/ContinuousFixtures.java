@@ -1,5 +1,6 @@
 package io.lifeboat.restore;
 
+import io.lifeboat.testsupport.Scratch;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdOutputStream;
 import io.lifeboat.bucket.wal.Lsn;
@@ -53,7 +54,7 @@ final class ContinuousFixtures implements AutoCloseable {
         this.source = source;
         this.database = database;
         this.slot = "fixture_" + source.replace('-', '_');
-        this.walDir = Files.createTempDirectory("fixture-wal-");
+        this.walDir = Scratch.directory("fixture-wal-");
         pg.createDatabase(database);
         sql("postgres", "SELECT pg_create_physical_replication_slot('" + slot + "', true) WHERE NOT EXISTS "
                 + "(SELECT 1 FROM pg_replication_slots WHERE slot_name = '" + slot + "')");

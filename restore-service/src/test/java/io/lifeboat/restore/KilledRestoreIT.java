@@ -1,5 +1,6 @@
 package io.lifeboat.restore;
 
+import io.lifeboat.testsupport.Scratch;
 import io.lifeboat.stack.PostgresServer;
 import io.lifeboat.stack.Ports;
 import io.lifeboat.stack.ServerProcess;
@@ -91,7 +92,7 @@ class KilledRestoreIT {
 
     /** A target folder with "old" files, a backup of "new" files, and a replace restore running to the pause. */
     private static Path prepareAndStart(int port, String name) throws Exception {
-        Path parent = Files.createTempDirectory("killed-" + name);
+        Path parent = Scratch.directory("killed-" + name);
         Path dir = parent.resolve("chroma_db");
         BackupFixtures.write(dir.resolve("a.txt"), "new a");
         BackupFixtures.write(dir.resolve("seg/b.bin"), "new b");

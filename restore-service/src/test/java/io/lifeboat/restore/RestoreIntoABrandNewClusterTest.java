@@ -1,5 +1,6 @@
 package io.lifeboat.restore;
 
+import io.lifeboat.testsupport.Scratch;
 import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.stack.Ports;
 import io.lifeboat.stack.PostgresServer;
@@ -65,7 +66,7 @@ class RestoreIntoABrandNewClusterTest {
                 Map.of("orders", 50L), null, false);
         assertThat(m.roles()).contains("CREATE ROLE shop_owner;").contains("CREATE ROLE shop_reader;").doesNotContain("PASSWORD");
 
-        Path home = Files.createTempDirectory("fresh-cluster");
+        Path home = Scratch.directory("fresh-cluster");
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
         PostgresServer fresh = new PostgresServer(home.resolve("pg"), Ports.free(), "fresh-cluster-pw",
                 home.resolve("postgresql.log"), home.resolve("postgresql.pid"));

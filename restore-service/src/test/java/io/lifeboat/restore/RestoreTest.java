@@ -1,5 +1,6 @@
 package io.lifeboat.restore;
 
+import io.lifeboat.testsupport.Scratch;
 import io.agroal.api.AgroalDataSource;
 import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.events.storage.NewestTimestamp;
@@ -221,7 +222,7 @@ class RestoreTest {
     @Test
     void replaceOfADirectoryKeepsTheDamagedOneByteForByte() throws Exception {
         BackupFixtures.ensureBucket(s3);
-        Path parent = Files.createTempDirectory("restore-dir");
+        Path parent = Scratch.directory("restore-dir");
         Path chroma = parent.resolve("chroma_db");
         BackupFixtures.write(chroma.resolve("chroma.sqlite3"), "SQLite format 3 good");
         BackupFixtures.write(chroma.resolve("seg-1/data_level0.bin"), "vectors-good");
@@ -248,7 +249,7 @@ class RestoreTest {
     @Test
     void aCorruptedObjectFailsAtTheChecksumAndLeavesTheTargetUntouched() throws Exception {
         BackupFixtures.ensureBucket(s3);
-        Path parent = Files.createTempDirectory("restore-corrupt");
+        Path parent = Scratch.directory("restore-corrupt");
         Path dir = parent.resolve("data");
         BackupFixtures.write(dir.resolve("a.txt"), "original ".repeat(1000));
         BackupManifest m = BackupFixtures.directory(s3, "corrupt-r", dir, Instant.now().truncatedTo(ChronoUnit.MICROS));
@@ -284,7 +285,7 @@ class RestoreTest {
     @Test
     void anObjectStoredInPartsIsFetchedPartByPartAndRestoredExactly() throws Exception {
         BackupFixtures.ensureBucket(s3);
-        Path parent = Files.createTempDirectory("restore-parts");
+        Path parent = Scratch.directory("restore-parts");
         Path dir = parent.resolve("data");
         BackupManifest m = partedBackup("parts-r", dir);
         assertThat(m.storedBytes()).isGreaterThan(10 * 64 * 1024);
@@ -307,7 +308,7 @@ class RestoreTest {
     @Test
     void aDamagedPartFailsAtTheChecksumAndLeavesTheTargetUntouched() throws Exception {
         BackupFixtures.ensureBucket(s3);
-        Path parent = Files.createTempDirectory("restore-part-damaged");
+        Path parent = Scratch.directory("restore-part-damaged");
         Path dir = parent.resolve("data");
         BackupManifest m = partedBackup("part-damaged-r", dir);
         byte[] stored = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(m.objectKey())).asByteArray();
@@ -325,7 +326,7 @@ class RestoreTest {
     @Test
     void aPartedObjectLongerThanItsManifestSaysIsRefused() throws Exception {
         BackupFixtures.ensureBucket(s3);
-        Path parent = Files.createTempDirectory("restore-part-longer");
+        Path parent = Scratch.directory("restore-part-longer");
         Path dir = parent.resolve("data");
         BackupManifest m = partedBackup("part-longer-r", dir);
         byte[] stored = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(m.objectKey())).asByteArray();
@@ -382,7 +383,7 @@ class RestoreTest {
 
     @Test
     void aDirectoryRestoreInterruptedMidSwapGetsItsOldDataBack() throws Exception {
-        Path parent = Files.createTempDirectory("restore-crash");
+        Path parent = Scratch.directory("restore-crash");
         Path dir = parent.resolve("chroma_db");
         Path aside = parent.resolve("chroma_db_corrupted_20261125");
         BackupFixtures.write(aside.resolve("old.txt"), "old data");

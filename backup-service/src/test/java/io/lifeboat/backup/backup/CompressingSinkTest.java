@@ -1,5 +1,6 @@
 package io.lifeboat.backup.backup;
 
+import io.lifeboat.testsupport.Scratch;
 import com.github.luben.zstd.ZstdInputStream;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,7 @@ class CompressingSinkTest {
         assertThat(read.get()).isEqualTo(expected.length);
         assertThat(new ZstdInputStream(new ByteArrayInputStream(stored.toByteArray())).readAllBytes()).isEqualTo(expected);
 
-        Path file = Files.createTempFile("sink", ".zst");
+        Path file = Scratch.file("sink", ".zst");
         Files.write(file, stored.toByteArray());
         Process zstd = new ProcessBuilder("zstd", "-dc", file.toString()).redirectErrorStream(false).start();
         byte[] cli = zstd.getInputStream().readAllBytes();

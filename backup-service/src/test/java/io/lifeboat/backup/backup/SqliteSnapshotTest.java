@@ -1,5 +1,6 @@
 package io.lifeboat.backup.backup;
 
+import io.lifeboat.testsupport.Scratch;
 import org.junit.jupiter.api.Test;
 import org.sqlite.SQLiteConfig;
 
@@ -22,7 +23,7 @@ class SqliteSnapshotTest {
 
     @Test
     void aByteCopyOfTheFileAndItsWalTakenAroundACheckpointIsNotTheDatabaseAtAnyMoment() throws Exception {
-        Path live = Files.createTempDirectory("lifeboat-live-sqlite");
+        Path live = Scratch.directory("lifeboat-live-sqlite");
         Path database = live.resolve("chroma.sqlite3");
         try (Connection writer = sqlite(database); Statement s = writer.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
@@ -31,14 +32,14 @@ class SqliteSnapshotTest {
             insert(s, 1, 300);
             s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
 
-            Path byteCopy = Files.createTempDirectory("lifeboat-byte-copy");
+            Path byteCopy = Scratch.directory("lifeboat-byte-copy");
             Files.copy(database, byteCopy.resolve("chroma.sqlite3")); // the copier reads the main file
             insert(s, 301, 600);
             s.execute("PRAGMA wal_checkpoint(TRUNCATE)"); // the writer's checkpoint: the WAL starts over
             insert(s, 601, 900);
             Files.copy(live.resolve("chroma.sqlite3-wal"), byteCopy.resolve("chroma.sqlite3-wal")); // then the WAL
 
-            Path snapshot = Files.createTempDirectory("lifeboat-snapshot").resolve("chroma.sqlite3");
+            Path snapshot = Scratch.directory("lifeboat-snapshot").resolve("chroma.sqlite3");
             SqliteSnapshot.copy(database, snapshot); // the same moment, through the backup API
 
             assertThat(consistentRows(byteCopy.resolve("chroma.sqlite3")))
@@ -50,7 +51,7 @@ class SqliteSnapshotTest {
 
     @Test
     void onlyFilesNamedAndMadeLikeSqliteDatabasesAreSnapshotted() throws Exception {
-        Path dir = Files.createTempDirectory("lifeboat-sqlite-names");
+        Path dir = Scratch.directory("lifeboat-sqlite-names");
         SqliteSnapshot.Databases byName = SqliteSnapshot.Databases.of(dir, List.of());
         Path real = dir.resolve("chroma.sqlite3");
         try (Connection c = sqlite(real); Statement s = c.createStatement()) {
