@@ -1,18 +1,15 @@
 package io.lifeboat.bucket.chunk;
 
+import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
-import com.google.crypto.tink.StreamingAead;
 import com.google.crypto.tink.streamingaead.AesGcmHkdfStreamingKey;
+import com.google.crypto.tink.subtle.AesGcmJce;
 import com.google.crypto.tink.subtle.Hkdf;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
@@ -22,8 +19,10 @@ import java.util.HexFormat;
  * the chunk's bytes, stored as they are (after compression). {@link #encrypted}: the id is an HMAC-SHA256 of the
  * bytes under a key derived from the backup keyset's key, so the bucket's object names say nothing about the
  * content (a plain hash would let anyone holding a file check whether the bucket stores it, the reason borg keys its
- * ids too), and the stored bytes are that key's streaming AEAD (AES-256-GCM-HKDF) with the chunk id as associated
- * data, so a chunk cannot be passed off as another one.
+ * ids too), and the stored bytes are AES-256-GCM (Tink's {@link AesGcmJce}: a random 96-bit nonce, then the
+ * ciphertext and its tag) under a second key derived from it, with the chunk id as associated data, so a chunk
+ * cannot be passed off as another one. One-shot AEAD rather than the archives' streaming AEAD: a chunk is at most
+ * 16 MiB and held whole anyway, and the streaming primitive allocated two 1 MiB segment buffers per chunk.
  */
 public interface ChunkSeal {
 
@@ -74,20 +73,19 @@ public interface ChunkSeal {
                 throw new GeneralSecurityException("key " + keyId + " is not an AES-GCM-HKDF streaming key");
             }
             byte[] material = key.getInitialKeyMaterial().toByteArray(InsecureSecretKeyAccess.get());
-            byte[] idKey = Hkdf.computeHkdf("HMACSHA256", material, "lifeboat chunk ids".getBytes(StandardCharsets.US_ASCII),
-                    keyId.getBytes(StandardCharsets.US_ASCII), 32);
-            StreamingAead aead = KeysetHandle.newBuilder().addEntry(KeysetHandle.importKey(key).withFixedId(entry.getId()).makePrimary())
-                    .build().getPrimitive(StreamingAead.class);
-            return new Encrypted(new SecretKeySpec(idKey, "HmacSHA256"), aead);
+            byte[] info = keyId.getBytes(StandardCharsets.US_ASCII);
+            byte[] idKey = Hkdf.computeHkdf("HMACSHA256", material, "lifeboat chunk ids".getBytes(StandardCharsets.US_ASCII), info, 32);
+            byte[] sealKey = Hkdf.computeHkdf("HMACSHA256", material, "lifeboat chunk encryption".getBytes(StandardCharsets.US_ASCII), info, 32);
+            return new Encrypted(new SecretKeySpec(idKey, "HmacSHA256"), new AesGcmJce(sealKey));
         }
         throw new GeneralSecurityException("the keyset has no key " + keyId);
     }
 
     final class Encrypted implements ChunkSeal {
         private final SecretKeySpec idKey;
-        private final StreamingAead aead;
+        private final Aead aead;
 
-        private Encrypted(SecretKeySpec idKey, StreamingAead aead) {
+        private Encrypted(SecretKeySpec idKey, Aead aead) {
             this.idKey = idKey;
             this.aead = aead;
         }
@@ -110,20 +108,18 @@ public interface ChunkSeal {
 
         @Override
         public byte[] seal(String id, byte[] stored) throws IOException {
-            ByteArrayOutputStream sealed = new ByteArrayOutputStream(stored.length + 64 + 16 * (stored.length >> 20));
-            try (OutputStream out = aead.newEncryptingStream(sealed, id.getBytes(StandardCharsets.US_ASCII))) {
-                out.write(stored);
+            try {
+                return aead.encrypt(stored, id.getBytes(StandardCharsets.US_ASCII));
             } catch (GeneralSecurityException e) {
                 throw new IOException("cannot encrypt chunk " + id + ": " + e.getMessage(), e);
             }
-            return sealed.toByteArray();
         }
 
         @Override
         public byte[] open(String id, byte[] sealed) throws IOException {
-            try (InputStream in = aead.newDecryptingStream(new ByteArrayInputStream(sealed), id.getBytes(StandardCharsets.US_ASCII))) {
-                return in.readAllBytes();
-            } catch (GeneralSecurityException | IOException e) {
+            try {
+                return aead.decrypt(sealed, id.getBytes(StandardCharsets.US_ASCII));
+            } catch (GeneralSecurityException e) {
                 throw new IOException("chunk " + id + " is damaged: it does not decrypt with its key (" + e.getMessage() + ")", e);
             }
         }
