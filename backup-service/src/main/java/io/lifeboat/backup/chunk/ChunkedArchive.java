@@ -24,7 +24,7 @@ import java.util.concurrent.Future;
  * chunks are taken from that backup's record ({@link ChunkIndex#unchangedFile}). The source's chunk store is held
  * for the backup's whole run, so retention cannot sweep a chunk this backup counts on.
  */
-public final class ChunkedArchive implements AutoCloseable {
+public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
 
     /** Below this a chunk is stored as it is: zstd saved less than 3 % of it. */
     private static final double STORE_RAW_ABOVE = 0.97;
@@ -82,7 +82,8 @@ public final class ChunkedArchive implements AutoCloseable {
      * The chunks of {@code path} in the previous backup, when its identity (size, mtime, ctime, inode) is the same
      * now and every one of those chunks is still stored; else null (the file is read and chunked).
      */
-    List<ChunkRef> unchanged(String path, FileIdentity identity) throws IOException {
+    @Override
+    public List<ChunkRef> unchanged(String path, FileIdentity identity) throws IOException {
         if (previous == null) {
             return null;
         }
@@ -94,14 +95,16 @@ public final class ChunkedArchive implements AutoCloseable {
     }
 
     /** A large file's content starts with the next chunk ({@code identity} null: not remembered). */
-    void beginFile(String path, FileIdentity identity) {
+    @Override
+    public void beginFile(String path, FileIdentity identity) {
         if (identity != null) {
             files.add(new StoredFile(path, identity, added));
         }
     }
 
     /** The file begun last ends with the chunk added last. */
-    void endFile() {
+    @Override
+    public void endFile() {
         StoredFile last = files.peekLast();
         if (last != null && last.end == Long.MAX_VALUE) {
             last.end = added;
@@ -109,7 +112,8 @@ public final class ChunkedArchive implements AutoCloseable {
     }
 
     /** An unchanged file: its stored chunks join the list as they are, and it is remembered again. */
-    void addUnchanged(String path, FileIdentity identity, List<ChunkRef> refs) throws IOException {
+    @Override
+    public void addUnchanged(String path, FileIdentity identity, List<ChunkRef> refs) throws IOException {
         StoredFile file = new StoredFile(path, identity, added);
         files.add(file);
         for (ChunkRef ref : refs) {
@@ -125,7 +129,8 @@ public final class ChunkedArchive implements AutoCloseable {
     }
 
     /** Stores one chunk (in the background); blocks while {@code window} chunks are still in flight. */
-    void add(byte[] bytes) throws IOException {
+    @Override
+    public void add(byte[] bytes) throws IOException {
         pending.add(pool.submit(() -> store(bytes)));
         added++;
         while (pending.size() > window) {

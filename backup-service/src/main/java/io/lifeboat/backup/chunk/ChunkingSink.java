@@ -18,10 +18,16 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ChunkingSink extends ArchiveSink {
 
-    private final ChunkedArchive archive;
+    private final ChunkReceiver archive;
     private final AtomicLong read;
-    private final byte[] buffer = new byte[FastCdc.MAX];
-    private int length;
+    /**
+     * Bytes not yet in a chunk are {@code buffer[start..end)}. Twice the largest chunk: a chunk is cut once a whole
+     * largest chunk's worth is there (so cuts do not depend on how the bytes arrived), and the rest moves to the
+     * front only when the end is reached, about once per 8 MiB, instead of after every chunk.
+     */
+    private final byte[] buffer = new byte[2 * FastCdc.MAX];
+    private int start;
+    private int end;
     private boolean closed;
     /** Bytes received: the tar stream's offset. */
     private long offset;
@@ -33,6 +39,10 @@ public final class ChunkingSink extends ArchiveSink {
     private List<ChunkRef> heldChunks;
 
     public ChunkingSink(ChunkedArchive archive, AtomicLong read) {
+        this((ChunkReceiver) archive, read);
+    }
+
+    ChunkingSink(ChunkReceiver archive, AtomicLong read) {
         this.archive = archive;
         this.read = read;
     }
@@ -102,30 +112,39 @@ public final class ChunkingSink extends ArchiveSink {
 
     private void append(byte[] b, int off, int len) throws IOException {
         while (len > 0) {
-            int n = Math.min(len, buffer.length - length);
-            System.arraycopy(b, off, buffer, length, n);
-            length += n;
+            if (end == buffer.length) {
+                System.arraycopy(buffer, start, buffer, 0, end - start);
+                end -= start;
+                start = 0;
+            }
+            int n = Math.min(len, buffer.length - end);
+            System.arraycopy(b, off, buffer, end, n);
+            end += n;
             off += n;
             len -= n;
-            if (length == buffer.length) {
+            while (end - start >= FastCdc.MAX) {
                 emit();
             }
         }
     }
 
-    /** Ends the current chunk here, whatever its size. */
+    /**
+     * Ends a chunk here: what is left before this point is cut as the end of a stream is, so a run of small files
+     * before a large one is still several content-defined chunks, not one chunk of up to 8 MiB that any change to
+     * one of them would store again.
+     */
     private void cut() throws IOException {
-        if (length > 0) {
-            archive.add(Arrays.copyOf(buffer, length));
-            length = 0;
+        while (end > start) {
+            emit();
         }
+        start = 0;
+        end = 0;
     }
 
     private void emit() throws IOException {
-        int cut = FastCdc.cut(buffer, length);
-        archive.add(Arrays.copyOf(buffer, cut));
-        System.arraycopy(buffer, cut, buffer, 0, length - cut);
-        length -= cut;
+        int cut = FastCdc.cut(buffer, start, end - start);
+        archive.add(Arrays.copyOfRange(buffer, start, start + cut));
+        start += cut;
     }
 
     /** Cuts what is left into its last chunks; the archive itself is finished by its owner. */
@@ -135,7 +154,7 @@ public final class ChunkingSink extends ArchiveSink {
             return;
         }
         closed = true;
-        while (length > 0) {
+        while (end > start) {
             emit();
         }
     }

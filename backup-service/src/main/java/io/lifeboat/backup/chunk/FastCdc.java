@@ -35,25 +35,30 @@ final class FastCdc {
 
     /** The length of the first chunk of {@code data[0..length)}: {@code length} itself when no cut is found. */
     static int cut(byte[] data, int length) {
+        return cut(data, 0, length);
+    }
+
+    /** The length of the chunk that starts at {@code data[from]}, of the {@code length} bytes there. */
+    static int cut(byte[] data, int from, int length) {
         if (length <= MIN) {
             return length;
         }
-        int end = Math.min(length, MAX);
-        int normal = Math.min(end, AVERAGE);
+        int end = from + Math.min(length, MAX);
+        int normal = from + Math.min(length, AVERAGE);
         long fp = 0;
-        int i = MIN;
+        int i = from + MIN;
         for (; i < normal; i++) {
             fp = (fp << 1) + GEAR[data[i] & 0xff];
             if ((fp & MASK_SMALL) == 0) {
-                return i + 1;
+                return i + 1 - from;
             }
         }
         for (; i < end; i++) {
             fp = (fp << 1) + GEAR[data[i] & 0xff];
             if ((fp & MASK_LARGE) == 0) {
-                return i + 1;
+                return i + 1 - from;
             }
         }
-        return end;
+        return end - from;
     }
 }
