@@ -43,17 +43,23 @@ class ChunkedRestoreTest {
         Path dir = Scratch.directory("chunked-restore").resolve("chroma_db");
         BackupManifest m = chunkedBackup("chunked-r", dir);
         assertThat(m.chunks().chunks()).isGreaterThan(8);
+        JsonPath r = restoresExactlyOverADamagedFolder("chunked-r", dir);
+        assertThat(Files.readString(Path.of(r.getString("movedAsideAs")).resolve("chroma.sqlite3"))).isEqualTo("CORRUPTED");
+    }
+
+    /** Damages {@code dir}, restores {@code source}'s newest backup over it, and checks every file came back. */
+    private static JsonPath restoresExactlyOverADamagedFolder(String source, Path dir) throws Exception {
         Map<String, byte[]> original = contents(dir);
         BackupFixtures.write(dir.resolve("chroma.sqlite3"), "CORRUPTED");
-        RestoreTest.dirTarget("chunked-r", dir);
+        RestoreTest.dirTarget(source, dir);
 
-        JsonPath r = Restores.finished(restore("chunked-r"));
+        JsonPath r = Restores.finished(restore(source));
         assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
         assertThat(contents(dir)).containsOnlyKeys(original.keySet());
         for (var e : original.entrySet()) {
             assertThat(Files.readAllBytes(dir.resolve(e.getKey()))).as(e.getKey()).isEqualTo(e.getValue());
         }
-        assertThat(Files.readString(Path.of(r.getString("movedAsideAs")).resolve("chroma.sqlite3"))).isEqualTo("CORRUPTED");
+        return r;
     }
 
     @Test
@@ -62,16 +68,7 @@ class ChunkedRestoreTest {
         Path dir = parent.resolve("data");
         BackupManifest m = chunkedBackup("chunked-enc-r", dir, true);
         assertThat(m.encryption()).isNotNull();
-        Map<String, byte[]> original = contents(dir);
-        BackupFixtures.write(dir.resolve("chroma.sqlite3"), "CORRUPTED");
-        RestoreTest.dirTarget("chunked-enc-r", dir);
-
-        JsonPath r = Restores.finished(restore("chunked-enc-r"));
-        assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
-        assertThat(contents(dir)).containsOnlyKeys(original.keySet());
-        for (var e : original.entrySet()) {
-            assertThat(Files.readAllBytes(dir.resolve(e.getKey()))).as(e.getKey()).isEqualTo(e.getValue());
-        }
+        restoresExactlyOverADamagedFolder("chunked-enc-r", dir);
     }
 
     @Test
