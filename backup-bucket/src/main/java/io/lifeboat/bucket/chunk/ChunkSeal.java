@@ -33,8 +33,8 @@ public interface ChunkSeal {
         }
 
         @Override
-        public boolean encrypts() {
-            return false;
+        public String keyId() {
+            return null;
         }
 
         @Override
@@ -51,7 +51,12 @@ public interface ChunkSeal {
     /** The chunk's id: what a restore checks its bytes against. */
     String id(byte[] bytes);
 
-    boolean encrypts();
+    /** The key ({@code tink-<id>}) the ids are keyed by and the chunks encrypted with; null when plain. */
+    String keyId();
+
+    default boolean encrypts() {
+        return keyId() != null;
+    }
 
     /** What the bucket stores for a chunk whose compressed (or raw) bytes are {@code stored}. */
     byte[] seal(String id, byte[] stored) throws IOException;
@@ -76,16 +81,18 @@ public interface ChunkSeal {
             byte[] info = keyId.getBytes(StandardCharsets.US_ASCII);
             byte[] idKey = Hkdf.computeHkdf("HMACSHA256", material, "lifeboat chunk ids".getBytes(StandardCharsets.US_ASCII), info, 32);
             byte[] sealKey = Hkdf.computeHkdf("HMACSHA256", material, "lifeboat chunk encryption".getBytes(StandardCharsets.US_ASCII), info, 32);
-            return new Encrypted(new SecretKeySpec(idKey, "HmacSHA256"), new AesGcmJce(sealKey));
+            return new Encrypted(keyId, new SecretKeySpec(idKey, "HmacSHA256"), new AesGcmJce(sealKey));
         }
         throw new GeneralSecurityException("the keyset has no key " + keyId);
     }
 
     final class Encrypted implements ChunkSeal {
+        private final String keyId;
         private final SecretKeySpec idKey;
         private final Aead aead;
 
-        private Encrypted(SecretKeySpec idKey, Aead aead) {
+        private Encrypted(String keyId, SecretKeySpec idKey, Aead aead) {
+            this.keyId = keyId;
             this.idKey = idKey;
             this.aead = aead;
         }
@@ -102,8 +109,8 @@ public interface ChunkSeal {
         }
 
         @Override
-        public boolean encrypts() {
-            return true;
+        public String keyId() {
+            return keyId;
         }
 
         @Override

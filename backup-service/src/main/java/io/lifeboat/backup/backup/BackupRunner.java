@@ -14,7 +14,6 @@ import io.lifeboat.backup.storage.MultipartUploadStream;
 import io.lifeboat.backup.wal.WalAudit;
 import io.lifeboat.backup.wal.WalRetention;
 import io.lifeboat.bucket.BackupBucket;
-import io.lifeboat.events.backup.Encryption;
 import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.events.storage.ChunkedData;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -170,8 +169,8 @@ public class BackupRunner {
             } catch (IOException | RuntimeException e) {
                 throw new BackupFailure("upload", "cannot complete the upload: " + e.getMessage(), e);
             }
-            BackupManifest manifest = manifest(source, backupId, startedAt, sourceRead, read.get(), upload.total(), sha256,
-                    upload.partBytes(), objectKey, chunks);
+            BackupManifest manifest = BackupManifests.of(source, source.encryption ? encryption.describe() : null, backupId,
+                    startedAt, sourceRead, read.get(), upload.total(), sha256, upload.partBytes(), objectKey, chunks);
             commit.commit(manifest);
             metrics.timer("lifeboat_backup_duration", "source", source.name, "kind", source.kind.name())
                     .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -234,10 +233,9 @@ public class BackupRunner {
         } catch (IOException e) {
             throw new BackupFailure("encrypt", e.getMessage(), e);
         }
-        String keyId = source.encryption ? encryption.describe().keyId() : null;
         try {
             OutputStream list = source.encryption ? encryption.encrypting(upload, backupId) : upload;
-            try (ChunkedArchive archive = chunkStore.open(source.name, backupId, list, seal, keyId)) {
+            try (ChunkedArchive archive = chunkStore.open(source.name, backupId, list, seal)) {
                 ChunkingSink sink = new ChunkingSink(archive, read);
                 SourceRead result = directory.read(source, sink, bytes -> journal.estimate(backupId, bytes));
                 sink.close();
@@ -250,26 +248,6 @@ public class BackupRunner {
                     ? "upload" : "read-source";
             throw new BackupFailure(step, e.getMessage(), e);
         }
-    }
-
-    private BackupManifest manifest(Source source, String backupId, Instant startedAt, SourceRead read, long sizeBytes,
-                                    long storedBytes, String sha256, long partBytes, String objectKey, ChunkedData chunks) {
-        Encryption encryptionInfo = source.encryption ? encryption.describe() : null;
-        boolean postgres = source.kind == SourceKind.postgres;
-        return new BackupManifest(chunks == null ? BackupManifest.FORMAT_VERSION : BackupManifest.CHUNKED_FORMAT_VERSION, backupId, source.name, source.kind.name(),
-                read.recoveryPoint(), startedAt, Instant.now().truncatedTo(ChronoUnit.MICROS), sizeBytes, storedBytes,
-                sha256, objectKey, "zstd", encryptionInfo,
-                postgres ? source.databaseName : null, postgres ? null : source.path,
-                postgres ? source.host : null, postgres ? source.port : null, read.fileCount(), read.fileBytes(),
-                chunks == null ? read.toolVersions() : chunkedToolVersions(read.toolVersions()), read.rowCounts(),
-                read.newestTimestamps(), read.roles(), read.physical(), partBytes, chunks, null);
-    }
-
-    private static java.util.Map<String, String> chunkedToolVersions(java.util.Map<String, String> versions) {
-        java.util.Map<String, String> chunked = new java.util.TreeMap<>(versions);
-        chunked.put("compression", "zstd per chunk (raw when it does not compress)");
-        chunked.put("chunking", "FastCDC 512 KiB / 1 MiB / 8 MiB");
-        return chunked;
     }
 
     /** A backup counts for the RPO once read back and found intact (DESIGN: completed and verified). */

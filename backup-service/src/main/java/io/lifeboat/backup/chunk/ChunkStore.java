@@ -50,12 +50,12 @@ public class ChunkStore {
     }
 
     /**
-     * A chunked backup of {@code source} writing its chunk list to {@code list}, its chunks sealed with {@code seal}
-     * (the ids and the encryption, if any, of {@code keyId}); close it when done, failed or not.
+     * A chunked backup of {@code source} writing its chunk list to {@code list}, its chunks named and sealed with
+     * {@code seal}; close it when done, failed or not.
      */
-    public ChunkedArchive open(String source, String backupId, OutputStream list, ChunkSeal seal, String keyId) throws IOException {
+    public ChunkedArchive open(String source, String backupId, OutputStream list, ChunkSeal seal) throws IOException {
         try {
-            return new ChunkedArchive(this, source, backupId, list, seal, keyId, pool, 2 * Math.max(1, config.chunkConcurrency()));
+            return new ChunkedArchive(this, source, backupId, list, seal, pool, 2 * Math.max(1, config.chunkConcurrency()));
         } catch (SQLException e) {
             throw new IOException("cannot hold the chunk store of " + source + ": " + e.getMessage(), e);
         }

@@ -64,8 +64,8 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         }
     }
 
-    ChunkedArchive(ChunkStore store, String source, String backupId, OutputStream list, ChunkSeal seal, String keyId,
-                   ExecutorService pool, int window) throws SQLException {
+    ChunkedArchive(ChunkStore store, String source, String backupId, OutputStream list, ChunkSeal seal, ExecutorService pool,
+                   int window) throws SQLException {
         this.store = store;
         this.source = source;
         this.backupId = backupId;
@@ -75,7 +75,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         this.window = window;
         this.hold = store.index().holdForBackup(source);
         // unchanged files are taken only from a backup whose chunk ids were made the same way (same key, or none)
-        this.previous = store.index().previousBackup(source, keyId).orElse(null);
+        this.previous = store.index().previousBackup(source, seal.keyId()).orElse(null);
     }
 
     /**
