@@ -46,9 +46,9 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.*;
 
 /**
- * Directory sources with {@code storage: chunks}: content-defined chunks stored once each in the real S3Proxy, a
- * second backup uploading only what changed, every backup still the whole directory, and retention sweeping only
- * chunks no kept backup references, never while a backup holds the store.
+ * Directory sources with {@code storage: chunks}: content-defined chunks stored once each, in packs, in the real
+ * S3Proxy, a second backup uploading only what changed, every backup still the whole directory, and retention
+ * deleting only packs no kept backup points into, never while a backup holds the store.
  */
 @QuarkusTest
 class ChunkedBackupTest {
@@ -81,6 +81,10 @@ class ChunkedBackupTest {
         assertThat(m1.chunks().store()).isEqualTo("backups/chunked-delta/chunks/");
         assertThat(m1.chunks().uploadedChunks()).isEqualTo(m1.chunks().chunks()).isGreaterThan(10);
         assertThat(contentOf(m1)).isEqualTo(filesOf(root));
+        // the chunks are in packs of ~2 MiB (the tests' pack size), one after another: a few objects, not one per chunk
+        Set<String> packs = packsOf(m1);
+        assertThat(packs).hasSizeBetween(5, (int) m1.chunks().chunks() - 1);
+        assertThat(chunkList(m1)).allSatisfy(c -> assertThat(c.pack()).isNotNull());
 
         // a few changes: 64 KiB rewritten inside one 2 MiB file, one small file added
         Path changed = root.resolve("seg-3/data_level0.bin");
@@ -138,10 +142,12 @@ class ChunkedBackupTest {
         byte[] plainMarker = marker.getBytes(StandardCharsets.UTF_8);
         byte[] storedList = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(m1.objectKey())).asByteArray();
         assertThat(new String(storedList, StandardCharsets.ISO_8859_1)).doesNotContain(chunkList(m1).get(0).id());
+        for (String pack : packsOf(m1)) {
+            byte[] stored = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(ChunkRef.packKey(m1.chunks().store(), pack))).asByteArray();
+            assertThat(indexOf(stored, plainMarker)).as(pack).isEqualTo(-1);
+        }
         for (ChunkRef chunk : chunkList(m1)) {
-            byte[] stored = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(chunk.key(m1.chunks().store()))).asByteArray();
-            assertThat(indexOf(stored, plainMarker)).as(chunk.id()).isEqualTo(-1);
-            assertThat(ChunkRef.sha256(chunk.decode(stored, seal(m1)))).isNotEqualTo(chunk.id());
+            assertThat(ChunkRef.sha256(chunk.decode(stored(m1, chunk), seal(m1)))).isNotEqualTo(chunk.id());
         }
 
         // dedup still works under the key: a small change uploads a few chunks, unchanged files are not read
@@ -159,10 +165,7 @@ class ChunkedBackupTest {
         // a flipped bit in an encrypted chunk fails its verification
         Set<String> firstIds = chunkIds(m1);
         ChunkRef victim = chunkList(m2).stream().filter(c -> !firstIds.contains(c.id())).findFirst().orElseThrow();
-        String key = victim.key(m2.chunks().store());
-        byte[] stored = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(key)).asByteArray();
-        stored[stored.length / 2] ^= 0x01;
-        s3.putObject(p -> p.bucket(s3Config.bucket()).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(stored));
+        flipABit(m2, victim);
         as("operator").post("/backups/" + second.getString("id") + "/verify").then().statusCode(200)
                 .body("ok", is(false)).body("detail", containsString(victim.id())).body("detail", containsString("damaged"));
     }
@@ -181,19 +184,20 @@ class ChunkedBackupTest {
     }
 
     @Test
-    void retentionSweepsOnlyChunksNoKeptBackupReferencesAndNeverWhileABackupHoldsTheStore() throws Exception {
+    void retentionDeletesOnlyPacksNoKeptBackupPointsIntoAndNeverWhileABackupHoldsTheStore() throws Exception {
         Path root = storeLikeDirectory("chunked-sweep", 12);
         putSource("chunked-sweep", chunked(root, "{\"keepLast\": 1}"));
         JsonPath first = verified(start("chunked-sweep"));
         BackupManifest m1 = manifest(first.getString("manifestKey"));
-        Set<String> firstChunks = chunkIds(m1);
+        Set<String> firstPacks = packsOf(m1); // read now: retention deletes the expired backup's list
 
-        // half the files rewritten: the first backup's chunks of them are referenced by it alone
+        // the first half of the folder rewritten: the first backup's packs of it are pointed into by it alone
         Random random = new Random(5);
         for (int i = 0; i < 4; i++) {
             byte[] fresh = new byte[2 * 1024 * 1024];
             random.nextBytes(fresh);
             Files.write(root.resolve("seg-" + i + "/data_level0.bin"), fresh);
+            Files.writeString(root.resolve("seg-" + i + "/metadata.txt"), "rewritten " + i + "\n");
         }
         Set<String> onlyFirst;
         BackupManifest m2;
@@ -207,12 +211,12 @@ class ChunkedBackupTest {
             assertThat(second.getBoolean("verification.ok")).isTrue();
             await().atMost(Duration.ofSeconds(30)).until(() -> get(first.getString("id")).getString("expiredAt") != null);
             m2 = manifest(second.getString("manifestKey"));
-            onlyFirst = new LinkedHashSet<>(firstChunks);
-            onlyFirst.removeAll(chunkIds(m2));
-            assertThat(onlyFirst).hasSizeGreaterThanOrEqualTo(4);
+            onlyFirst = new LinkedHashSet<>(firstPacks);
+            onlyFirst.removeAll(packsOf(m2));
+            assertThat(onlyFirst).hasSizeGreaterThanOrEqualTo(2);
             assertThat(sweep.sweep("chunked-sweep").ran()).isFalse();
-            for (String id : onlyFirst) {
-                assertThat(exists(m1, id)).as("chunk %s of the expired backup, while a backup runs", id).isTrue();
+            for (String pack : onlyFirst) {
+                assertThat(packExists(m1, pack)).as("pack %s of the expired backup, while a backup runs", pack).isTrue();
             }
             try (PreparedStatement release = running.prepareStatement("SELECT pg_advisory_unlock_shared(?, ?)")) {
                 release.setInt(1, LOCK_SPACE);
@@ -223,31 +227,43 @@ class ChunkedBackupTest {
 
         ChunkSweep.Swept swept = sweep.sweep("chunked-sweep");
         assertThat(swept.ran()).isTrue();
-        assertThat(swept.chunks()).isEqualTo(onlyFirst.size());
-        for (String id : onlyFirst) {
-            assertThat(exists(m1, id)).as("chunk %s referenced only by the expired backup", id).isFalse();
+        assertThat(swept.packs()).isEqualTo(onlyFirst.size());
+        for (String pack : onlyFirst) {
+            assertThat(packExists(m1, pack)).as("pack %s pointed into only by the expired backup", pack).isFalse();
         }
-        for (String id : chunkIds(m2)) {
-            assertThat(exists(m2, id)).as("chunk %s of the kept backup", id).isTrue();
+        for (String pack : packsOf(m2)) {
+            assertThat(packExists(m2, pack)).as("pack %s of the kept backup", pack).isTrue();
         }
         assertThat(contentOf(m2)).isEqualTo(filesOf(root));
+        // the next backup does not count on a chunk of a deleted pack: it is whole, and verifies
+        Files.writeString(root.resolve("seg-7/another-note.txt"), "after the sweep\n");
+        JsonPath third = verified(start("chunked-sweep"));
+        assertThat(third.getBoolean("verification.ok")).as(third.getString("verification.detail")).isTrue();
+        BackupManifest m3 = manifest(third.getString("manifestKey"));
+        assertThat(packsOf(m3)).doesNotContainAnyElementsOf(onlyFirst);
+        assertThat(contentOf(m3)).isEqualTo(filesOf(root));
     }
 
     @Test
-    void aMissingChunkFailsVerificationAndTheNextBackupStoresItAgain() throws Exception {
+    void aMissingPackFailsVerificationAndTheNextBackupStoresItsChunksAgain() throws Exception {
         Path root = storeLikeDirectory("chunked-damage", 13);
         putSource("chunked-damage", chunked(root, null));
         JsonPath b = verified(start("chunked-damage"));
         BackupManifest m = manifest(b.getString("manifestKey"));
-        String victim = chunkIds(m).iterator().next();
-        s3.deleteObject(d -> d.bucket(s3Config.bucket()).key(ChunkRef.key(m.chunks().store(), victim)));
+        ChunkRef victim = chunkList(m).get(chunkList(m).size() / 2);
+        Set<String> inThatPack = new LinkedHashSet<>();
+        chunkList(m).stream().filter(c -> c.pack().equals(victim.pack())).forEach(c -> inThatPack.add(c.id()));
+        s3.deleteObject(d -> d.bucket(s3Config.bucket()).key(victim.key(m.chunks().store())));
         as("operator").post("/backups/" + b.getString("id") + "/verify").then().statusCode(200)
-                .body("ok", is(false)).body("detail", containsString(victim)).body("detail", containsString("missing"));
-        // the chunk left the index: the next backup of the same data stores it again, and verifies
+                .body("ok", is(false)).body("detail", containsString(victim.pack())).body("detail", containsString("missing"));
+        // the pack's chunks left the index: the next backup of the same data stores them again, and verifies
         JsonPath again = verified(start("chunked-damage"));
         assertThat(again.getBoolean("verification.ok")).as(again.getString("verification.detail")).isTrue();
-        assertThat(manifest(again.getString("manifestKey")).chunks().uploadedChunks()).isEqualTo(1);
-        assertThat(exists(m, victim)).isTrue();
+        BackupManifest m2 = manifest(again.getString("manifestKey"));
+        assertThat(m2.chunks().uploadedChunks()).isBetween(1L, inThatPack.size() + 2L);
+        assertThat(chunkList(m2).stream().filter(c -> inThatPack.contains(c.id())))
+                .isNotEmpty().allSatisfy(c -> assertThat(c.pack()).isNotEqualTo(victim.pack()));
+        assertThat(contentOf(m2)).isEqualTo(filesOf(root));
     }
 
     @Test
@@ -256,14 +272,11 @@ class ChunkedBackupTest {
         putSource("chunked-flipped", chunked(root, null));
         JsonPath b = verified(start("chunked-flipped"));
         BackupManifest m = manifest(b.getString("manifestKey"));
-        String victim = chunkIds(m).iterator().next();
-        String key = ChunkRef.key(m.chunks().store(), victim);
+        ChunkRef victim = chunkList(m).get(1);
         // same size, one bit different: only reading it back and hashing it tells
-        byte[] stored = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(key)).asByteArray();
-        stored[stored.length / 2] ^= 0x01;
-        s3.putObject(p -> p.bucket(s3Config.bucket()).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(stored));
+        flipABit(m, victim);
         as("operator").post("/backups/" + b.getString("id") + "/verify").then().statusCode(200)
-                .body("ok", is(false)).body("detail", containsString(victim)).body("detail", containsString("damaged"));
+                .body("ok", is(false)).body("detail", containsString(victim.id())).body("detail", containsString("damaged"));
     }
 
     @Test
@@ -338,21 +351,40 @@ class ChunkedBackupTest {
         return ids;
     }
 
-    private boolean exists(BackupManifest m, String id) {
+    private boolean packExists(BackupManifest m, String pack) {
         try {
-            s3.headObject(h -> h.bucket(s3Config.bucket()).key(ChunkRef.key(m.chunks().store(), id)));
+            s3.headObject(h -> h.bucket(s3Config.bucket()).key(ChunkRef.packKey(m.chunks().store(), pack)));
             return true;
         } catch (NoSuchKeyException e) {
             return false;
         }
     }
 
+    private Set<String> packsOf(BackupManifest m) throws Exception {
+        Set<String> packs = new LinkedHashSet<>();
+        chunkList(m).forEach(c -> packs.add(c.pack()));
+        return packs;
+    }
+
+    /** A chunk's stored bytes, from its pack. */
+    private byte[] stored(BackupManifest m, ChunkRef chunk) {
+        byte[] pack = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(chunk.key(m.chunks().store()))).asByteArray();
+        return java.util.Arrays.copyOfRange(pack, (int) chunk.offset(), (int) chunk.offset() + chunk.storedSize());
+    }
+
+    /** Flips one bit in the middle of a chunk's stored bytes, in its pack. */
+    private void flipABit(BackupManifest m, ChunkRef chunk) {
+        String key = chunk.key(m.chunks().store());
+        byte[] pack = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(key)).asByteArray();
+        pack[(int) chunk.offset() + chunk.storedSize() / 2] ^= 0x01;
+        s3.putObject(p -> p.bucket(s3Config.bucket()).key(key), software.amazon.awssdk.core.sync.RequestBody.fromBytes(pack));
+    }
+
     /** The backup's regular files, read back from its chunks alone (each checked against its id). */
     private Map<String, String> contentOf(BackupManifest m) throws Exception {
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
         for (ChunkRef chunk : chunkList(m)) {
-            byte[] stored = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(chunk.key(m.chunks().store()))).asByteArray();
-            tar.write(chunk.decode(stored, seal(m)));
+            tar.write(chunk.decode(stored(m, chunk), seal(m)));
         }
         Map<String, String> files = new HashMap<>();
         try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar.toByteArray()))) {

@@ -129,17 +129,13 @@ final class BackupFixtures {
     /**
      * A tar of {@code dir} stored as a chunked backup (manifest format 4), as backup-service stores one: chunks
      * (here cut every {@code chunkBytes}; a restore does not depend on where cuts fall) stored once each in the
-     * source's chunk store, zstd or raw, and the chunk list as the data object.
+     * source's chunk store, zstd or raw, {@code chunksPerPack} to a pack (0: each an object of its own, as before
+     * packs), and the chunk list as the data object. With {@code encrypt}, as backup-service stores an encrypted
+     * source: ids keyed and chunks sealed with the primary key of the test keyset ({@link ChunkSeal}), the list
+     * encrypted like an archive.
      */
-    static BackupManifest chunked(S3Client s3, String source, Path dir, Instant point, int chunkBytes) throws Exception {
-        return chunked(s3, source, dir, point, chunkBytes, false);
-    }
-
-    /**
-     * With {@code encrypt}, as backup-service stores an encrypted source: ids keyed and chunks sealed with the
-     * primary key of the test keyset ({@link ChunkSeal}), the list encrypted like an archive.
-     */
-    static BackupManifest chunked(S3Client s3, String source, Path dir, Instant point, int chunkBytes, boolean encrypt) throws Exception {
+    static BackupManifest chunked(S3Client s3, String source, Path dir, Instant point, int chunkBytes, boolean encrypt,
+                                  int chunksPerPack) throws Exception {
         long[] counts = {0, 0};
         Encryption encryption = null;
         ChunkSeal seal = ChunkSeal.PLAIN;
@@ -154,6 +150,8 @@ final class BackupFixtures {
         String store = "backups/" + source + "/chunks/";
         StringBuilder list = new StringBuilder();
         long chunks = 0, chunkStored = 0;
+        ByteArrayOutputStream pack = new ByteArrayOutputStream();
+        String packName = ChunkRef.newPackName();
         for (int off = 0; off < tar.length; off += chunkBytes) {
             byte[] bytes = java.util.Arrays.copyOfRange(tar, off, Math.min(tar.length, off + chunkBytes));
             byte[] compressed = com.github.luben.zstd.Zstd.compress(bytes, 3);
@@ -161,10 +159,23 @@ final class BackupFixtures {
             String id = seal.id(bytes);
             byte[] stored = seal.seal(id, raw ? bytes : compressed);
             ChunkRef chunk = new ChunkRef(id, bytes.length, stored.length, raw ? ChunkRef.Codec.raw : ChunkRef.Codec.zstd);
-            s3.putObject(b -> b.bucket(BUCKET).key(chunk.key(store)), RequestBody.fromBytes(stored));
-            list.append(chunk.line());
+            if (chunksPerPack == 0) {
+                s3.putObject(b -> b.bucket(BUCKET).key(chunk.key(store)), RequestBody.fromBytes(stored));
+                list.append(chunk.line());
+            } else {
+                list.append(chunk.in(packName, pack.size()).line());
+                pack.write(stored);
+            }
             chunks++;
             chunkStored += stored.length;
+            boolean last = off + chunkBytes >= tar.length;
+            if (chunksPerPack > 0 && (chunks % chunksPerPack == 0 || last)) {
+                byte[] packBytes = pack.toByteArray();
+                String packKey = ChunkRef.packKey(store, packName);
+                s3.putObject(b -> b.bucket(BUCKET).key(packKey), RequestBody.fromBytes(packBytes));
+                pack.reset();
+                packName = ChunkRef.newPackName();
+            }
         }
         byte[] listBytes = list.toString().getBytes(StandardCharsets.US_ASCII);
         if (encrypt) {

@@ -25,9 +25,10 @@ import static io.lifeboat.restore.RealServers.as;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Restores of chunked backups (manifest format 4) from the real S3Proxy: the chunks are fetched ahead, each is
- * checked against its id before any of it is extracted, and a damaged or missing chunk fails the restore with the
- * target untouched and nothing left behind.
+ * Restores of chunked backups (manifest format 4) from the real S3Proxy: the chunks are fetched ahead, a run of a
+ * pack at a time, each is checked against its id before any of it is extracted, and a damaged or missing chunk (or
+ * pack) fails the restore with the target untouched and nothing left behind. Backups made before packs (each chunk
+ * an object of its own) still restore.
  */
 @QuarkusTest
 class ChunkedRestoreTest {
@@ -63,6 +64,14 @@ class ChunkedRestoreTest {
     }
 
     @Test
+    void aChunkedBackupFromBeforePacksStillRestores() throws Exception {
+        Path dir = Scratch.directory("chunked-unpacked").resolve("chroma_db");
+        BackupManifest m = chunkedBackup("chunked-unpacked-r", dir, false, 0);
+        assertThat(list(m)).allSatisfy(c -> assertThat(c.pack()).isNull());
+        restoresExactlyOverADamagedFolder("chunked-unpacked-r", dir);
+    }
+
+    @Test
     void anEncryptedChunkedBackupIsRestoredExactly() throws Exception {
         Path parent = Scratch.directory("chunked-encrypted");
         Path dir = parent.resolve("data");
@@ -81,8 +90,7 @@ class ChunkedRestoreTest {
         ChunkRef victim = chunks.get(chunks.size() / 2);
         ChunkRef other = chunks.stream().filter(c -> c.storedSize() == victim.storedSize() && !c.id().equals(victim.id()))
                 .findFirst().orElseThrow();
-        byte[] otherBytes = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(other.key(m.chunks().store()))).asByteArray();
-        s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(victim.key(m.chunks().store())), RequestBody.fromBytes(otherBytes));
+        overwrite(m, victim, stored(m, other));
         assertFailsLeavingTargetUntouched("chunked-enc-swapped-r", parent, dir, "chunk " + victim.id() + " is damaged");
     }
 
@@ -94,9 +102,9 @@ class ChunkedRestoreTest {
         List<ChunkRef> chunks = list(m);
         // a well-formed chunk in the wrong place: it decompresses fine, only its hash tells
         ChunkRef victim = chunks.get(chunks.size() / 2);
-        ChunkRef other = chunks.stream().filter(c -> c.codec() == victim.codec() && !c.id().equals(victim.id())).findFirst().orElseThrow();
-        byte[] otherBytes = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(other.key(m.chunks().store()))).asByteArray();
-        s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(victim.key(m.chunks().store())), RequestBody.fromBytes(otherBytes));
+        ChunkRef other = chunks.stream().filter(c -> c.codec() == victim.codec() && c.storedSize() == victim.storedSize()
+                && !c.id().equals(victim.id())).findFirst().orElseThrow();
+        overwrite(m, victim, stored(m, other));
         assertFailsLeavingTargetUntouched("chunked-swapped-r", parent, dir, "chunk " + victim.id());
     }
 
@@ -106,21 +114,45 @@ class ChunkedRestoreTest {
         Path dir = parent.resolve("data");
         BackupManifest m = chunkedBackup("chunked-flipped-r", dir);
         ChunkRef victim = list(m).stream().filter(c -> c.codec() == ChunkRef.Codec.zstd).findFirst().orElseThrow();
-        String key = victim.key(m.chunks().store());
-        byte[] stored = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(key)).asByteArray();
+        byte[] stored = stored(m, victim);
         stored[stored.length / 2] ^= 0x01;
-        s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(key), RequestBody.fromBytes(stored));
+        overwrite(m, victim, stored);
         assertFailsLeavingTargetUntouched("chunked-flipped-r", parent, dir, "chunk " + victim.id() + " is damaged");
     }
 
     @Test
-    void aMissingChunkFailsTheRestoreBeforeTheTargetIsTouched() throws Exception {
+    void aMissingPackFailsTheRestoreBeforeTheTargetIsTouched() throws Exception {
         Path parent = Scratch.directory("chunked-missing");
         Path dir = parent.resolve("data");
         BackupManifest m = chunkedBackup("chunked-missing-r", dir);
+        ChunkRef victim = list(m).get(5);
+        assertThat(victim.offset()).isPositive();
+        s3.deleteObject(b -> b.bucket(BackupFixtures.BUCKET).key(victim.key(m.chunks().store())));
+        assertFailsLeavingTargetUntouched("chunked-missing-r", parent, dir, victim.key(m.chunks().store()));
+    }
+
+    @Test
+    void aMissingChunkOfABackupFromBeforePacksFailsTheRestoreBeforeTheTargetIsTouched() throws Exception {
+        Path parent = Scratch.directory("chunked-missing-unpacked");
+        Path dir = parent.resolve("data");
+        BackupManifest m = chunkedBackup("chunked-missing-unpacked-r", dir, false, 0);
         ChunkRef victim = list(m).get(3);
         s3.deleteObject(b -> b.bucket(BackupFixtures.BUCKET).key(victim.key(m.chunks().store())));
-        assertFailsLeavingTargetUntouched("chunked-missing-r", parent, dir, victim.id());
+        assertFailsLeavingTargetUntouched("chunked-missing-unpacked-r", parent, dir, victim.id());
+    }
+
+    /** A chunk's stored bytes, from its pack (or its own object). */
+    private byte[] stored(BackupManifest m, ChunkRef chunk) {
+        byte[] object = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(chunk.key(m.chunks().store()))).asByteArray();
+        return java.util.Arrays.copyOfRange(object, (int) chunk.offset(), (int) chunk.offset() + chunk.storedSize());
+    }
+
+    /** Puts {@code bytes} (of the chunk's stored size) in the chunk's place in its pack. */
+    private void overwrite(BackupManifest m, ChunkRef chunk, byte[] bytes) {
+        String key = chunk.key(m.chunks().store());
+        byte[] object = s3.getObjectAsBytes(b -> b.bucket(BackupFixtures.BUCKET).key(key)).asByteArray();
+        System.arraycopy(bytes, 0, object, (int) chunk.offset(), chunk.storedSize());
+        s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key(key), RequestBody.fromBytes(object));
     }
 
     private void assertFailsLeavingTargetUntouched(String source, Path parent, Path dir, String named) throws Exception {
@@ -136,12 +168,16 @@ class ChunkedRestoreTest {
         }
     }
 
-    /** ~1.5 MiB of incompressible segments and compressible text, stored as 96 KiB chunks. */
+    /** ~1.5 MiB of incompressible segments and compressible text, stored as 96 KiB chunks, 4 to a pack. */
     private BackupManifest chunkedBackup(String source, Path dir) throws Exception {
-        return chunkedBackup(source, dir, false);
+        return chunkedBackup(source, dir, false, 4);
     }
 
     private BackupManifest chunkedBackup(String source, Path dir, boolean encrypt) throws Exception {
+        return chunkedBackup(source, dir, encrypt, 4);
+    }
+
+    private BackupManifest chunkedBackup(String source, Path dir, boolean encrypt, int chunksPerPack) throws Exception {
         BackupFixtures.ensureBucket(s3);
         Random random = new Random(source.hashCode());
         for (String name : FILES) {
@@ -154,7 +190,7 @@ class ChunkedRestoreTest {
                 Files.write(dir.resolve(name), bytes);
             }
         }
-        return BackupFixtures.chunked(s3, source, dir, Instant.now().truncatedTo(ChronoUnit.MICROS), 96 * 1024, encrypt);
+        return BackupFixtures.chunked(s3, source, dir, Instant.now().truncatedTo(ChronoUnit.MICROS), 96 * 1024, encrypt, chunksPerPack);
     }
 
     private List<ChunkRef> list(BackupManifest m) throws Exception {

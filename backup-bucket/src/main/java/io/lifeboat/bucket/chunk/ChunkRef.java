@@ -3,42 +3,72 @@ package io.lifeboat.bucket.chunk;
 import com.github.luben.zstd.Zstd;
 
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
- * One chunk of a chunked backup, as a line of its chunk list: {@code <id> <size> <stored size> <codec>}. The chunk
- * is stored once, at {@link #key}, as its bytes compressed with zstd or, when they do not compress, as they are
- * ({@code raw}), then sealed ({@link ChunkSeal}: as they are, or encrypted). Its id is the hash (SHA-256, or an
- * HMAC for encrypted sources) of what a restore must get back, so a restore checks every chunk before writing it,
- * and a chunk list (whose own hash the authenticated manifest holds) pins every byte.
+ * One chunk of a chunked backup, as a line of its chunk list: {@code <id> <size> <stored size> <codec> <pack>
+ * <offset>}. The chunk is stored once, as its bytes compressed with zstd or, when they do not compress, as they are
+ * ({@code raw}), then sealed ({@link ChunkSeal}: as they are, or encrypted), at {@code offset} in a pack: an object
+ * of many chunks ({@link #packKey}), so a restore fetches a run of chunks with one ranged GET instead of one request
+ * per chunk. Lines of 4 fields (no pack) are chunks stored as objects of their own ({@link #key}), as backups made
+ * before packs store them. Its id is the hash (SHA-256, or an HMAC for encrypted sources) of what a restore must get
+ * back, so a restore checks every chunk before writing it, and a chunk list (whose own hash the authenticated
+ * manifest holds) pins every byte.
  */
-public record ChunkRef(String id, int size, int storedSize, Codec codec) {
+public record ChunkRef(String id, int size, int storedSize, Codec codec, String pack, long offset) {
 
     /** Largest chunk a list may name: no list line makes a restore allocate more. */
     public static final int MAX_SIZE = 16 * 1024 * 1024;
+    /** Largest offset in a pack a list may name (packs are cut at a few MiB). */
+    public static final long MAX_PACK_OFFSET = 1L << 30;
     private static final Pattern ID = Pattern.compile("[0-9a-f]{64}");
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     public enum Codec { zstd, raw }
 
-    /** Where the chunk {@code id} is stored in {@code store} (a folder ending in '/'): {@code <store><id[0..2]>/<id>}. */
+    /** A chunk stored as an object of its own (backups made before packs). */
+    public ChunkRef(String id, int size, int storedSize, Codec codec) {
+        this(id, size, storedSize, codec, null, 0);
+    }
+
+    /** The same chunk, stored at {@code offset} in {@code pack}. */
+    public ChunkRef in(String pack, long offset) {
+        return new ChunkRef(id, size, storedSize, codec, pack, offset);
+    }
+
+    /** Where the chunk {@code id} is stored in {@code store} as an object of its own: {@code <store><id[0..2]>/<id>}. */
     public static String key(String store, String id) {
         return store + id.substring(0, 2) + "/" + id;
     }
 
+    /** Where the pack {@code pack} is stored in {@code store}: {@code <store>packs/<pack[0..2]>/<pack>}. */
+    public static String packKey(String store, String pack) {
+        return store + "packs/" + pack.substring(0, 2) + "/" + pack;
+    }
+
+    /** The object that holds this chunk's stored bytes: its pack, or its own object. */
     public String key(String store) {
-        return key(store, id);
+        return pack == null ? key(store, id) : packKey(store, pack);
+    }
+
+    /** A new pack's name: 256 random bits (hex), known before its content is. */
+    public static String newPackName() {
+        byte[] name = new byte[32];
+        RANDOM.nextBytes(name);
+        return HexFormat.of().formatHex(name);
     }
 
     public String line() {
-        return id + " " + size + " " + storedSize + " " + codec + "\n";
+        return id + " " + size + " " + storedSize + " " + codec + (pack == null ? "" : " " + pack + " " + offset) + "\n";
     }
 
     /** A chunk list line; refused (IOException naming the problem) unless well formed. */
     public static ChunkRef parse(String line) throws IOException {
         String[] f = line.split(" ");
         try {
-            if (f.length != 4 || !ID.matcher(f[0]).matches()) {
+            if ((f.length != 4 && f.length != 6) || !ID.matcher(f[0]).matches()) {
                 throw new IllegalArgumentException();
             }
             int size = Integer.parseInt(f[1]);
@@ -46,10 +76,18 @@ public record ChunkRef(String id, int size, int storedSize, Codec codec) {
             if (size <= 0 || size > MAX_SIZE || stored <= 0 || stored > Zstd.compressBound(MAX_SIZE)) {
                 throw new IllegalArgumentException();
             }
-            return new ChunkRef(f[0], size, stored, Codec.valueOf(f[3]));
+            ChunkRef chunk = new ChunkRef(f[0], size, stored, Codec.valueOf(f[3]));
+            if (f.length == 4) {
+                return chunk;
+            }
+            long offset = Long.parseLong(f[5]);
+            if (!ID.matcher(f[4]).matches() || offset < 0 || offset > MAX_PACK_OFFSET) {
+                throw new IllegalArgumentException();
+            }
+            return chunk.in(f[4], offset);
         } catch (IllegalArgumentException e) {
             throw new IOException("chunk list line '" + (line.length() > 100 ? line.substring(0, 100) + "..." : line)
-                    + "' is not '<sha256> <size> <stored size> <zstd|raw>'");
+                    + "' is not '<sha256> <size> <stored size> <zstd|raw> [<pack> <offset>]'");
         }
     }
 

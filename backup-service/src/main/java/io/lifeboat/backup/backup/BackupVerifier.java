@@ -143,8 +143,9 @@ public class BackupVerifier {
     }
 
     /**
-     * A chunked backup's chunks: the ones it uploaded are read back whole and must decompress to their hash; the
-     * ones it reused (read back when the backup that uploaded them was verified) must still be there, at their size.
+     * A chunked backup's chunks: the ones it uploaded are read back (a pack at a time) and must decompress to their
+     * hash; the ones it reused (read back when the backup that uploaded them was verified) must still be there: their
+     * pack or object, large enough to hold them.
      */
     private String checkChunks(Backup b, BackupManifest m) throws Exception {
         String store = m.chunks().store();
@@ -152,38 +153,70 @@ public class BackupVerifier {
         ChunkSeal seal = m.encryption() == null ? ChunkSeal.PLAIN : encryption.chunkSeal(m.encryption().keyId());
         InputStream listObject = bucket.read(b.objectKey);
         InputStream plain = m.encryption() == null ? listObject : encryption.decrypting(listObject, b.id);
+        String lastKey = null;
+        Long lastSize = null;
         try (BufferedReader list = new BufferedReader(new InputStreamReader(plain, StandardCharsets.US_ASCII))) {
             String line;
             while ((line = list.readLine()) != null) {
                 ChunkRef chunk = ChunkRef.parse(line);
                 count++;
-                Long size = bucket.size(chunk.key(store));
-                if (size == null) {
-                    return unusable(b, chunk, "chunk " + chunk.key(store) + " is missing");
+                String key = chunk.key(store);
+                if (!key.equals(lastKey)) { // a pack's chunks follow each other in the list: one HEAD per pack
+                    lastKey = key;
+                    lastSize = bucket.size(key);
                 }
-                if (size != chunk.storedSize()) {
-                    return unusable(b, chunk, "chunk " + chunk.key(store) + " holds " + size + " bytes, the chunk list says " + chunk.storedSize());
+                if (lastSize == null) {
+                    return missing(b, chunk, "chunk " + chunk.id() + " is missing: " + key + " is not in the bucket");
+                }
+                if (chunk.offset() + chunk.storedSize() > lastSize
+                        || (chunk.pack() == null && lastSize != chunk.storedSize())) {
+                    return unusable(b, chunk, "chunk " + chunk.id() + ": " + key + " holds " + lastSize + " bytes, the chunk list "
+                            + "names " + chunk.storedSize() + " at offset " + chunk.offset());
                 }
             }
         }
         if (count != m.chunks().chunks()) {
             return "the chunk list names " + count + " chunks, the manifest says " + m.chunks().chunks();
         }
-        // the chunks this backup uploaded are read back whole (streamed from the index: memory stays flat)
+        // the chunks this backup uploaded are read back (streamed from the index, pack by pack: memory stays flat)
+        String[] heldKey = {null};
+        byte[][] held = {null};
         return chunkIndex.firstStoredBy(b.source, b.id, chunk -> {
-            byte[] stored;
-            try {
-                stored = bucket.client().getObjectAsBytes(g -> g.bucket(bucket.name()).key(chunk.key(store))).asByteArray();
-            } catch (NoSuchKeyException e) {
-                return unusable(b, chunk, "chunk " + chunk.key(store) + " is missing");
+            String key = chunk.key(store);
+            if (!key.equals(heldKey[0])) {
+                heldKey[0] = key;
+                try {
+                    held[0] = bucket.client().getObjectAsBytes(g -> g.bucket(bucket.name()).key(key)).asByteArray();
+                } catch (NoSuchKeyException e) {
+                    held[0] = null;
+                }
+            }
+            if (held[0] == null) {
+                return missing(b, chunk, "chunk " + chunk.id() + " is missing: " + key + " is not in the bucket");
+            }
+            if (chunk.offset() + chunk.storedSize() > held[0].length) {
+                return unusable(b, chunk, "chunk " + chunk.id() + " is missing: " + key + " ends before it");
             }
             try {
-                chunk.decode(stored, seal);
+                chunk.decode(java.util.Arrays.copyOfRange(held[0], (int) chunk.offset(), (int) chunk.offset() + chunk.storedSize()), seal);
                 return null;
             } catch (IOException damaged) {
                 return unusable(b, chunk, damaged.getMessage() + ": the stored data is damaged");
             }
         });
+    }
+
+    /** A chunk whose pack (or object) is gone: every chunk of that pack leaves the index, so the next backup stores them again. */
+    private String missing(Backup b, ChunkRef chunk, String problem) {
+        if (chunk.pack() == null) {
+            return unusable(b, chunk, problem);
+        }
+        try {
+            chunkIndex.forgetPack(b.source, chunk.pack());
+            return problem + " (the next backup of " + b.source + " stores its chunks again)";
+        } catch (java.sql.SQLException e) {
+            return problem;
+        }
     }
 
     /** A chunk that cannot be used leaves the index, so the next backup with its bytes stores it again. */

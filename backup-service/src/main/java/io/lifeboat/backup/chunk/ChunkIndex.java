@@ -10,12 +10,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The chunks a source's bucket holds and which backups reference them, in PostgreSQL (tables {@code chunk} and
- * {@code backup_chunk}): a backup asks it which chunks are new, one indexed lookup each, so memory stays flat however
+ * The chunks a source's bucket holds, the packs they are in, and which backups reference them, in PostgreSQL (tables
+ * {@code chunk}, {@code pack}, {@code backup_chunk} and {@code backup_pack}): a backup asks it which chunks are new, one indexed lookup each, so memory stays flat however
  * many chunks the bucket holds. Retention's sweep and running backups exclude each other through an advisory lock
  * per source ({@link #holdForBackup}, {@link ChunkSweep}).
  */
@@ -34,28 +35,59 @@ public class ChunkIndex {
     /** The stored chunk with this content, if the source's bucket has it. */
     Optional<ChunkRef> find(String source, String id) throws SQLException {
         try (Connection c = db.getConnection();
-             PreparedStatement q = c.prepareStatement("SELECT size, stored_size, codec FROM chunk WHERE source = ? AND id = ?")) {
+             PreparedStatement q = c.prepareStatement("SELECT id, size, stored_size, codec, pack, pack_offset FROM chunk "
+                     + "WHERE source = ? AND id = ?")) {
             q.setString(1, source);
             q.setString(2, id);
             try (ResultSet r = q.executeQuery()) {
-                return r.next() ? Optional.of(new ChunkRef(id, r.getInt(1), r.getInt(2), ChunkRef.Codec.valueOf(r.getString(3))))
-                        : Optional.empty();
+                return r.next() ? Optional.of(chunkAt(r, 1)) : Optional.empty();
             }
         }
     }
 
-    /** Records a chunk once it is in the bucket. */
-    void stored(String source, ChunkRef chunk, String backupId) throws SQLException {
-        try (Connection c = db.getConnection();
-             PreparedStatement q = c.prepareStatement("INSERT INTO chunk (source, id, size, stored_size, codec, first_backup) "
-                     + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-            q.setString(1, source);
-            q.setString(2, chunk.id());
-            q.setInt(3, chunk.size());
-            q.setInt(4, chunk.storedSize());
-            q.setString(5, chunk.codec().name());
-            q.setString(6, backupId);
-            q.executeUpdate();
+    /** The chunk in columns {@code from} to {@code from + 5}: id, size, stored_size, codec, pack, pack_offset. */
+    private static ChunkRef chunkAt(ResultSet r, int from) throws SQLException {
+        ChunkRef chunk = new ChunkRef(r.getString(from), r.getInt(from + 1), r.getInt(from + 2),
+                ChunkRef.Codec.valueOf(r.getString(from + 3)));
+        String pack = r.getString(from + 4);
+        return pack == null ? chunk : chunk.in(pack, r.getLong(from + 5));
+    }
+
+    /**
+     * Records a pack once it is in the bucket, whole, and the chunks in it (a chunk the index has already keeps its
+     * first place; the pack holds a spare copy).
+     */
+    void storedPack(String source, String pack, long storedBytes, List<ChunkRef> chunks, String backupId) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO pack (source, id, stored_bytes, first_backup) "
+                    + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
+                 PreparedStatement q = c.prepareStatement("INSERT INTO chunk (source, id, size, stored_size, codec, "
+                         + "first_backup, pack, pack_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                p.setString(1, source);
+                p.setString(2, pack);
+                p.setLong(3, storedBytes);
+                p.setString(4, backupId);
+                p.executeUpdate();
+                for (ChunkRef chunk : chunks) {
+                    q.setString(1, source);
+                    q.setString(2, chunk.id());
+                    q.setInt(3, chunk.size());
+                    q.setInt(4, chunk.storedSize());
+                    q.setString(5, chunk.codec().name());
+                    q.setString(6, backupId);
+                    q.setString(7, pack);
+                    q.setLong(8, chunk.offset());
+                    q.addBatch();
+                }
+                q.executeBatch();
+                c.commit();
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
         }
     }
 
@@ -68,6 +100,16 @@ public class ChunkIndex {
              PreparedStatement q = c.prepareStatement("DELETE FROM chunk WHERE source = ? AND id = ?")) {
             q.setString(1, source);
             q.setString(2, id);
+            q.executeUpdate();
+        }
+    }
+
+    /** Forgets every chunk of a pack found missing from the bucket (the pack's row stays, for the sweep). */
+    public void forgetPack(String source, String pack) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement q = c.prepareStatement("DELETE FROM chunk WHERE source = ? AND pack = ?")) {
+            q.setString(1, source);
+            q.setString(2, pack);
             q.executeUpdate();
         }
     }
@@ -92,8 +134,8 @@ public class ChunkIndex {
      */
     Optional<List<ChunkRef>> unchangedFile(String source, String previous, String path, FileIdentity identity) throws SQLException {
         try (Connection c = db.getConnection();
-             PreparedStatement q = c.prepareStatement("SELECT f.n, c.id, c.size, c.stored_size, c.codec, "
-                     + "cardinality(b.chunk_ids) FROM backup_file b CROSS JOIN unnest(b.chunk_ids) WITH ORDINALITY AS f(id, n) "
+             PreparedStatement q = c.prepareStatement("SELECT f.n, c.id, c.size, c.stored_size, c.codec, c.pack, "
+                     + "c.pack_offset, cardinality(b.chunk_ids) FROM backup_file b CROSS JOIN unnest(b.chunk_ids) WITH ORDINALITY AS f(id, n) "
                      + "LEFT JOIN chunk c ON c.source = ? AND c.id = f.id WHERE b.backup_id = ? AND b.path = ? "
                      + "AND b.size = ? AND b.mtime_ns = ? AND b.ctime_ns = ? AND b.inode = ? ORDER BY f.n")) {
             q.setString(1, source);
@@ -110,8 +152,8 @@ public class ChunkIndex {
                     if (r.getString(2) == null) {
                         return Optional.empty(); // a chunk of it is no longer stored
                     }
-                    refs.add(new ChunkRef(r.getString(2), r.getInt(3), r.getInt(4), ChunkRef.Codec.valueOf(r.getString(5))));
-                    expected = r.getInt(6);
+                    refs.add(chunkAt(r, 2));
+                    expected = r.getInt(8);
                 }
             }
             long bytes = refs.stream().mapToLong(ChunkRef::size).sum();
@@ -150,6 +192,21 @@ public class ChunkIndex {
         }
     }
 
+    /** Records that {@code backupId}'s chunk list points into these packs (retention keeps them while it is kept). */
+    void referencedPacks(String source, String backupId, Collection<String> packs) throws SQLException {
+        if (packs.isEmpty()) {
+            return;
+        }
+        try (Connection c = db.getConnection();
+             PreparedStatement q = c.prepareStatement("INSERT INTO backup_pack (backup_id, source, pack) "
+                     + "SELECT ?, ?, unnest(?::text[]) ON CONFLICT DO NOTHING")) {
+            q.setString(1, backupId);
+            q.setString(2, source);
+            q.setArray(3, c.createArrayOf("text", packs.toArray()));
+            q.executeUpdate();
+        }
+    }
+
     /** A check of one chunk: null when it passes, else what is wrong. */
     @FunctionalInterface
     public interface ChunkCheck {
@@ -157,21 +214,21 @@ public class ChunkIndex {
     }
 
     /**
-     * Runs {@code check} on each chunk {@code backupId} uploaded first (streamed with a cursor); returns the first
-     * problem, or null.
+     * Runs {@code check} on each chunk {@code backupId} uploaded first (streamed with a cursor, pack by pack, in
+     * pack order); returns the first problem, or null.
      */
     public String firstStoredBy(String source, String backupId, ChunkCheck check) throws Exception {
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement q = c.prepareStatement(
-                    "SELECT id, size, stored_size, codec FROM chunk WHERE source = ? AND first_backup = ?")) {
+                    "SELECT id, size, stored_size, codec, pack, pack_offset FROM chunk WHERE source = ? AND first_backup = ? "
+                            + "ORDER BY pack, pack_offset")) {
                 q.setFetchSize(500);
                 q.setString(1, source);
                 q.setString(2, backupId);
                 try (ResultSet r = q.executeQuery()) {
                     while (r.next()) {
-                        String problem = check.check(new ChunkRef(r.getString(1), r.getInt(2), r.getInt(3),
-                                ChunkRef.Codec.valueOf(r.getString(4))));
+                        String problem = check.check(chunkAt(r, 1));
                         if (problem != null) {
                             return problem;
                         }

@@ -3,6 +3,7 @@ package io.lifeboat.backup.chunk;
 import io.lifeboat.backup.config.BackupConfig;
 import io.lifeboat.backup.storage.ArchiveSink;
 import io.lifeboat.bucket.BackupBucket;
+import io.lifeboat.bucket.StoredObjectDigest;
 import io.lifeboat.bucket.chunk.ChunkRef;
 import io.lifeboat.bucket.chunk.ChunkSeal;
 import io.quarkus.runtime.ShutdownEvent;
@@ -14,14 +15,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.sql.SQLException;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The chunk stores of chunked backups ({@link BackupBucket#chunkStore}): opens a backup's {@link ChunkedArchive}
- * and uploads chunks, each with its SHA-256 so S3 checks it on arrival.
+ * and uploads packs of chunks, each with its SHA-256 so S3 checks it on arrival.
  */
 @ApplicationScoped
 public class ChunkStore {
@@ -32,6 +32,7 @@ public class ChunkStore {
     private final ChunkIndex index;
     private final BackupConfig config;
     private final ExecutorService pool;
+    private final ExecutorService packUploads;
 
     public ChunkStore(BackupBucket bucket, ChunkIndex index, BackupConfig config) {
         this.bucket = bucket;
@@ -43,10 +44,17 @@ public class ChunkStore {
             t.setDaemon(true);
             return t;
         });
+        AtomicInteger u = new AtomicInteger();
+        this.packUploads = Executors.newFixedThreadPool(Math.max(1, config.chunkConcurrency()) * config.maxParallel(), r -> {
+            Thread t = new Thread(r, "pack-upload-" + u.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     void onStop(@Observes ShutdownEvent event) {
         pool.shutdownNow();
+        packUploads.shutdownNow();
     }
 
     /**
@@ -55,7 +63,8 @@ public class ChunkStore {
      */
     public ChunkedArchive open(String source, String backupId, OutputStream list, ChunkSeal seal) throws IOException {
         try {
-            return new ChunkedArchive(this, source, backupId, list, seal, pool, 2 * Math.max(1, config.chunkConcurrency()));
+            return new ChunkedArchive(this, source, backupId, list, seal, pool, 2 * Math.max(1, config.chunkConcurrency()),
+                    packUploads, Math.max(1, config.chunkConcurrency()));
         } catch (SQLException e) {
             throw new IOException("cannot hold the chunk store of " + source + ": " + e.getMessage(), e);
         }
@@ -69,6 +78,10 @@ public class ChunkStore {
         return bucket;
     }
 
+    int packBytes() {
+        return config.packBytes();
+    }
+
     int level() {
         return config.zstdLevel();
     }
@@ -77,11 +90,10 @@ public class ChunkStore {
         return ArchiveSink.isDense(chunk, Math.min(chunk.length, DENSE_SAMPLE));
     }
 
-    /** Uploads a chunk's {@code sealed} bytes; {@code sha256} is their hash when already known, else null. */
-    void upload(String source, ChunkRef chunk, byte[] sealed, String knownSha256) {
-        String sha256 = knownSha256 != null ? knownSha256 : ChunkRef.sha256(sealed);
-        String checksum = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256));
-        bucket.client().putObject(b -> b.bucket(bucket.name()).key(chunk.key(bucket.chunkStore(source)))
-                .contentLength((long) sealed.length).checksumSHA256(checksum), RequestBody.fromBytes(sealed));
+    /** Uploads a pack's bytes, with their SHA-256 for S3 to check. */
+    void uploadPack(String source, String pack, byte[] bytes) {
+        String checksum = Base64.getEncoder().encodeToString(StoredObjectDigest.sha256().digest(bytes));
+        bucket.client().putObject(b -> b.bucket(bucket.name()).key(ChunkRef.packKey(bucket.chunkStore(source), pack))
+                .contentLength((long) bytes.length).checksumSHA256(checksum), RequestBody.fromBytes(bytes));
     }
 }

@@ -12,15 +12,23 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 
 /**
  * One chunked backup being written: each chunk is hashed, looked up in the {@link ChunkIndex}, and, only when the
- * bucket does not have it, compressed and uploaded, several at once; the chunk list (the backup's data object)
- * receives one line per chunk in archive order. A large file unchanged since the previous backup is not read: its
+ * bucket does not have it, compressed, sealed and placed in the pack being filled, several at once; a full pack is
+ * uploaded in the background, then indexed. The chunk list (the backup's data object) receives one line per chunk in
+ * archive order, naming its pack and offset; {@link #finish} returns once every pack it names is stored. A large file unchanged since the previous backup is not read: its
  * chunks are taken from that backup's record ({@link ChunkIndex#unchangedFile}). The source's chunk store is held
  * for the backup's whole run, so retention cannot sweep a chunk this backup counts on.
  */
@@ -38,7 +46,17 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
     private final int window;
     private final ChunkIndex.Hold hold;
     private final ArrayDeque<Future<Stored>> pending = new ArrayDeque<>();
+    /** Chunks of packs not indexed yet, so this backup stores each once; emptied as packs are indexed. */
+    private final Map<String, ChunkRef> unindexed = new ConcurrentHashMap<>();
+    private final Packer packer;
+    private final ExecutorService packUploads;
+    private final Semaphore packsInFlight;
+    private final Queue<Future<?>> uploads = new ConcurrentLinkedQueue<>();
+    /** Chunks stored as objects of their own (before packs) this backup references: retention keeps them. */
     private final List<String> references = new ArrayList<>();
+    /** Packs this backup's list points into, not recorded yet; {@code lastPack} the one of the last line. */
+    private final Set<String> packReferences = new HashSet<>();
+    private String lastPack;
     /** Large files whose chunks are being added, in archive order: recorded for the next backup once all are taken. */
     private final ArrayDeque<StoredFile> files = new ArrayDeque<>();
     /** The backup this one takes unchanged files from; null when there is none. */
@@ -65,7 +83,10 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
     }
 
     ChunkedArchive(ChunkStore store, String source, String backupId, OutputStream list, ChunkSeal seal, ExecutorService pool,
-                   int window) throws SQLException {
+                   int window, ExecutorService packUploads, int maxPacksInFlight) throws SQLException {
+        this.packer = new Packer(store.packBytes());
+        this.packUploads = packUploads;
+        this.packsInFlight = new Semaphore(maxPacksInFlight);
         this.store = store;
         this.source = source;
         this.backupId = backupId;
@@ -138,8 +159,12 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         }
     }
 
-    private Stored store(byte[] bytes) throws IOException, SQLException {
+    private Stored store(byte[] bytes) throws IOException, SQLException, InterruptedException {
         String id = seal.id(bytes);
+        ChunkRef placed = unindexed.get(id);
+        if (placed != null) {
+            return new Stored(placed, false);
+        }
         var known = store.index().find(source, id);
         if (known.isPresent()) {
             return new Stored(known.get(), false);
@@ -148,10 +173,107 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         boolean raw = compressed.length >= bytes.length * STORE_RAW_ABOVE;
         byte[] sealed = seal.seal(id, raw ? bytes : compressed);
         ChunkRef chunk = new ChunkRef(id, bytes.length, sealed.length, raw ? ChunkRef.Codec.raw : ChunkRef.Codec.zstd);
-        // a raw, unencrypted chunk is stored as its bytes: their hash is its id, no need to hash them twice
-        store.upload(source, chunk, sealed, raw && !seal.encrypts() ? id : null);
-        store.index().stored(source, chunk, backupId);
+        Packer.Full full;
+        synchronized (packer) {
+            chunk = packer.place(chunk, sealed);
+            unindexed.put(id, chunk);
+            full = packer.fullPack();
+        }
+        if (full != null) {
+            upload(full);
+        }
         return new Stored(chunk, true);
+    }
+
+    /** Uploads a full pack in the background, then indexes it; blocks while as many packs are in flight as allowed. */
+    private void upload(Packer.Full pack) throws InterruptedException {
+        packsInFlight.acquire();
+        try {
+            uploads.add(packUploads.submit(() -> {
+                try {
+                    byte[] bytes = pack.bytes();
+                    store.uploadPack(source, pack.name(), bytes);
+                    store.index().storedPack(source, pack.name(), bytes.length, pack.chunks(), backupId);
+                    pack.chunks().forEach(c -> unindexed.remove(c.id()));
+                    return null;
+                } finally {
+                    packsInFlight.release();
+                }
+            }));
+        } catch (RuntimeException rejected) {
+            packsInFlight.release();
+            throw rejected;
+        }
+    }
+
+    /** Throws the error of the first pack upload that failed, if one did; waits for all with {@code all}. */
+    private void checkUploads(boolean all) throws IOException {
+        for (Future<?> upload; (upload = uploads.peek()) != null && (all || upload.isDone()); uploads.poll()) {
+            try {
+                upload.get();
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                throw cause instanceof IOException io ? io : new IOException("cannot store a pack of chunks: " + cause.getMessage(), cause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while storing packs", e);
+            }
+        }
+    }
+
+    /**
+     * The pack being filled: sealed chunks one after another, each line of the list naming its offset. Its name is
+     * random and known before it is full, so a chunk's line can be written before its pack is uploaded.
+     */
+    private static final class Packer {
+        private final int target;
+        private String name = ChunkRef.newPackName();
+        private List<byte[]> pieces = new ArrayList<>();
+        private List<ChunkRef> chunks = new ArrayList<>();
+        private long size;
+
+        /** A pack to upload: its chunks' sealed bytes in order. */
+        record Full(String name, List<byte[]> pieces, List<ChunkRef> chunks, long size) {
+            byte[] bytes() {
+                byte[] bytes = new byte[Math.toIntExact(size)];
+                int at = 0;
+                for (byte[] piece : pieces) {
+                    System.arraycopy(piece, 0, bytes, at, piece.length);
+                    at += piece.length;
+                }
+                return bytes;
+            }
+        }
+
+        Packer(int target) {
+            this.target = target;
+        }
+
+        ChunkRef place(ChunkRef chunk, byte[] sealed) {
+            ChunkRef placed = chunk.in(name, size);
+            pieces.add(sealed);
+            chunks.add(placed);
+            size += sealed.length;
+            return placed;
+        }
+
+        /** The pack, when it is full (a new one is begun); else null. */
+        Full fullPack() {
+            return size >= target ? rest() : null;
+        }
+
+        /** What the pack holds, if anything (a new one is begun). */
+        Full rest() {
+            if (chunks.isEmpty()) {
+                return null;
+            }
+            Full full = new Full(name, pieces, chunks, size);
+            name = ChunkRef.newPackName();
+            pieces = new ArrayList<>();
+            chunks = new ArrayList<>();
+            size = 0;
+            return full;
+        }
     }
 
     /** Dense data (float vectors) at zstd's cheapest level: most of what it saves for a fraction of the CPU. */
@@ -179,10 +301,16 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
             uploadedChunks++;
             uploadedBytes += chunk.storedSize();
         }
-        references.add(chunk.id());
-        if (references.size() >= 1000) {
+        if (chunk.pack() == null) {
+            references.add(chunk.id());
+        } else if (!chunk.pack().equals(lastPack)) {
+            lastPack = chunk.pack();
+            packReferences.add(lastPack);
+        }
+        if (references.size() + packReferences.size() >= 1000) {
             flushReferences();
         }
+        checkUploads(false);
         long seq = taken++;
         StoredFile file = files.peek();
         if (file != null && seq >= file.first && seq < file.end) {
@@ -201,27 +329,47 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
     private void flushReferences() throws IOException {
         try {
             store.index().referenced(source, backupId, references);
+            store.index().referencedPacks(source, backupId, packReferences);
         } catch (SQLException e) {
             throw new IOException("cannot record the backup's chunks: " + e.getMessage(), e);
         }
         references.clear();
+        packReferences.clear();
     }
 
-    /** Waits for every chunk, writes the last list lines; what the manifest records. The list stays open. */
+    /**
+     * Waits for every chunk, writes the last list lines, stores the last pack and waits for every pack to be
+     * stored and indexed; what the manifest records. The list stays open.
+     */
     public ChunkedData finish() throws IOException {
         while (!pending.isEmpty()) {
             take();
         }
+        Packer.Full last;
+        synchronized (packer) {
+            last = packer.rest();
+        }
+        if (last != null) {
+            try {
+                upload(last);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while storing packs", e);
+            }
+        }
+        checkUploads(true);
         flushReferences();
         return new ChunkedData(store.bucket().chunkStore(source), chunks, chunkBytes, uploadedChunks, uploadedBytes,
                 unchangedFiles, unchangedBytes);
     }
 
-    /** Releases the chunk store; chunks still in flight after a failure are cancelled (their uploads are swept later). */
+    /** Releases the chunk store; chunks and packs still in flight after a failure are cancelled (stored packs are swept later). */
     @Override
     public void close() {
         pending.forEach(f -> f.cancel(true));
         pending.clear();
+        uploads.forEach(f -> f.cancel(true));
+        uploads.clear();
         hold.close();
     }
 }

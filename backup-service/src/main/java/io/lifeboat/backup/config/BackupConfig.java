@@ -32,6 +32,13 @@ public interface BackupConfig {
     @WithDefault("4")
     int chunkConcurrency();
 
+    /**
+     * A pack (one object of many chunks) is stored once it holds this many bytes: fewer, larger requests for
+     * backups and restores; retention deletes a pack only once no kept backup points into it.
+     */
+    @WithDefault("8388608")
+    int packBytes();
+
     /** Backups that may run at once in this instance (different sources). */
     @WithDefault("2")
     int maxParallel();

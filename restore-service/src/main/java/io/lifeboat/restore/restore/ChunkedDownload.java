@@ -12,6 +12,9 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,7 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A chunked backup's archive: its chunk list is read (and hashed) line by line, the chunks are fetched several at
  * once ahead of the extraction, and each is checked against its id (its bytes' SHA-256) before a byte of it is
- * handed on. {@link #verify()} then checks the rest: the list's hash and size against the authenticated manifest,
+ * handed on. Chunks that follow each other in a pack are fetched as one run, with one ranged GET; a chunk stored as
+ * an object of its own (before packs) is a run by itself. {@link #verify()} then checks the rest: the list's hash and size against the authenticated manifest,
  * and the number of chunks. An encrypted backup's list is decrypted as it is read, and each chunk decrypted (its id
  * the associated data) before it is decompressed and checked against its keyed id ({@link ChunkSeal}).
  */
@@ -32,14 +36,22 @@ final class ChunkedDownload implements ArchiveDownload {
     private final ChunkSeal seal;
     private final AtomicLong stored;
     private final AtomicLong listBytes = new AtomicLong();
-    private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
+    private final ArrayDeque<Run> ahead = new ArrayDeque<>();
     private final int window;
     private final Plain plain = new Plain();
     private long chunks;
     private boolean listDone;
+    /** The list's next chunk, read while finding where a run ends. */
+    private ChunkRef peeked;
+    /** The checked chunks of the run being handed on, and the next one's index. */
+    private byte[][] run = new byte[0][];
+    private int inRun;
 
-    /** A chunk of the list, and its checked bytes once fetched. */
-    private record Pending(ChunkRef ref, Future<byte[]> chunk) {
+    /** Most stored bytes fetched with one request: a few of these are in flight at once. */
+    private static final int MAX_RUN = 4 * 1024 * 1024;
+
+    /** Chunks next to each other in one object, and their checked bytes once fetched. */
+    private record Run(String key, ChunkRef first, Future<byte[][]> chunks) {
     }
 
     ChunkedDownload(BackupDownloads downloads, Decryption decryption, BackupManifest manifest, AtomicLong stored) throws IOException {
@@ -59,43 +71,90 @@ final class ChunkedDownload implements ArchiveDownload {
         return plain;
     }
 
-    /** Keeps {@code window} chunks in flight while the list has more. */
+    /** Keeps {@code window} runs in flight while the list has more. */
     private void fill() throws IOException {
-        while (!listDone && ahead.size() < window) {
-            String line = list.readLine();
-            if (line == null) {
-                listDone = true;
+        while (ahead.size() < window) {
+            ChunkRef first = peeked != null ? peeked : nextInList();
+            peeked = null;
+            if (first == null) {
                 return;
             }
-            ChunkRef chunk = ChunkRef.parse(line);
-            chunks++;
-            // fetched, decompressed and hashed on a download thread, several at once
-            ahead.add(new Pending(chunk, downloads.fetch(chunk.key(manifest.chunks().store()), chunk.storedSize(), stored -> {
-                this.stored.addAndGet(stored.length);
-                return chunk.decode(stored, seal);
-            })));
+            List<ChunkRef> run = new ArrayList<>();
+            run.add(first);
+            long end = first.offset() + first.storedSize();
+            while (first.pack() != null && end - first.offset() < MAX_RUN) {
+                ChunkRef next = nextInList();
+                if (next == null) {
+                    break;
+                }
+                if (!first.pack().equals(next.pack()) || next.offset() != end) {
+                    peeked = next;
+                    break;
+                }
+                run.add(next);
+                end += next.storedSize();
+            }
+            String key = first.key(manifest.chunks().store());
+            // fetched, decompressed and hashed on a download thread, several runs at once
+            ahead.add(new Run(key, first, first.pack() == null
+                    ? downloads.fetch(key, first.storedSize(), stored -> checked(run, stored))
+                    : downloads.fetchRange(key, first.offset(), Math.toIntExact(end - first.offset()), stored -> checked(run, stored))));
         }
+    }
+
+    /** The list's next chunk; null after the last. */
+    private ChunkRef nextInList() throws IOException {
+        if (listDone) {
+            return null;
+        }
+        String line = list.readLine();
+        if (line == null) {
+            listDone = true;
+            return null;
+        }
+        chunks++;
+        return ChunkRef.parse(line);
+    }
+
+    /** The chunks of a run from its stored bytes, each checked against its id. */
+    private byte[][] checked(List<ChunkRef> run, byte[] stored) throws IOException {
+        this.stored.addAndGet(stored.length);
+        byte[][] bytes = new byte[run.size()][];
+        int at = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            ChunkRef chunk = run.get(i);
+            bytes[i] = chunk.decode(run.size() == 1 ? stored : Arrays.copyOfRange(stored, at, at + chunk.storedSize()), seal);
+            at += chunk.storedSize();
+        }
+        return bytes;
     }
 
     /** The next chunk's bytes, checked; null after the last. */
     private byte[] next() throws IOException {
-        fill();
-        Pending pending = ahead.poll();
-        if (pending == null) {
-            return null;
-        }
-        try {
-            return pending.chunk().get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException damaged) {
-                throw damaged;
+        while (inRun == run.length) {
+            fill();
+            Run next = ahead.poll();
+            if (next == null) {
+                return null;
             }
-            throw new IOException("cannot fetch chunk " + pending.ref().key(manifest.chunks().store()) + ": "
-                    + e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while fetching chunks", e);
+            try {
+                run = next.chunks().get();
+                inRun = 0;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof IOException damaged) {
+                    throw damaged;
+                }
+                throw new IOException("cannot fetch chunk " + next.first().id() + (next.first().pack() == null ? "" : " and the ones after it")
+                        + " from " + next.key() + ": " + e.getCause().getMessage(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while fetching chunks", e);
+            }
         }
+        fill();
+        byte[] chunk = run[inRun];
+        run[inRun++] = null; // handed on: not kept beyond its use
+        return chunk;
     }
 
     @Override
@@ -136,7 +195,7 @@ final class ChunkedDownload implements ArchiveDownload {
 
     @Override
     public void close() throws IOException {
-        ahead.forEach(p -> p.chunk().cancel(true));
+        ahead.forEach(r -> r.chunks().cancel(true));
         ahead.clear();
         list.close();
     }

@@ -78,6 +78,24 @@ public class BackupDownloads {
         });
     }
 
+    /**
+     * Fetches {@code length} bytes at {@code offset} of an object (a run of chunks in a pack) with one ranged GET, in
+     * the background, and applies {@code then} to them there. An object that ends before them is refused.
+     */
+    public <T> Future<T> fetchRange(String key, long offset, int length, Fetched<T> then) {
+        return parts.submit(() -> {
+            byte[] stored = new byte[length];
+            String range = "bytes=" + offset + "-" + (offset + length - 1);
+            try (InputStream in = bucket.client().getObject(r -> r.bucket(bucket.name()).key(key).range(range))) {
+                int n = in.readNBytes(stored, 0, length);
+                if (n != length || in.read() >= 0) {
+                    throw new IOException(key + " does not hold the " + length + " bytes at offset " + offset + " its list names");
+                }
+            }
+            return then.apply(stored);
+        });
+    }
+
     public int chunkConcurrency() {
         return config.chunkConcurrency();
     }
