@@ -177,32 +177,26 @@ public class ChunkIndex {
         }
     }
 
-    /** Records that {@code backupId} references these chunks (retention keeps them while the backup is kept). */
-    void referenced(String source, String backupId, List<String> ids) throws SQLException {
-        if (ids.isEmpty()) {
-            return;
-        }
-        try (Connection c = db.getConnection();
-             PreparedStatement q = c.prepareStatement("INSERT INTO backup_chunk (backup_id, source, chunk_id) "
-                     + "SELECT ?, ?, unnest(?::text[]) ON CONFLICT DO NOTHING")) {
-            q.setString(1, backupId);
-            q.setString(2, source);
-            q.setArray(3, c.createArrayOf("text", ids.toArray()));
-            q.executeUpdate();
+    /**
+     * Records that {@code backupId} references these chunks of their own and points into these packs (retention
+     * keeps them while the backup is kept).
+     */
+    void referenced(String source, String backupId, Collection<String> chunks, Collection<String> packs) throws SQLException {
+        try (Connection c = db.getConnection()) {
+            insertReferences(c, "backup_chunk (backup_id, source, chunk_id)", source, backupId, chunks);
+            insertReferences(c, "backup_pack (backup_id, source, pack)", source, backupId, packs);
         }
     }
 
-    /** Records that {@code backupId}'s chunk list points into these packs (retention keeps them while it is kept). */
-    void referencedPacks(String source, String backupId, Collection<String> packs) throws SQLException {
-        if (packs.isEmpty()) {
+    private static void insertReferences(Connection c, String table, String source, String backupId, Collection<String> ids)
+            throws SQLException {
+        if (ids.isEmpty()) {
             return;
         }
-        try (Connection c = db.getConnection();
-             PreparedStatement q = c.prepareStatement("INSERT INTO backup_pack (backup_id, source, pack) "
-                     + "SELECT ?, ?, unnest(?::text[]) ON CONFLICT DO NOTHING")) {
+        try (PreparedStatement q = c.prepareStatement("INSERT INTO " + table + " SELECT ?, ?, unnest(?::text[]) ON CONFLICT DO NOTHING")) {
             q.setString(1, backupId);
             q.setString(2, source);
-            q.setArray(3, c.createArrayOf("text", packs.toArray()));
+            q.setArray(3, c.createArrayOf("text", ids.toArray()));
             q.executeUpdate();
         }
     }

@@ -10,8 +10,14 @@ import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.ContentStreamProvider;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.SequenceInputStream;
+import java.security.MessageDigest;
+import java.util.Collections;
+import java.util.List;
 import java.io.OutputStream;
 import java.sql.SQLException;
 import java.util.Base64;
@@ -27,6 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class ChunkStore {
 
     private static final int DENSE_SAMPLE = 64 * 1024;
+    /** Packs of one backup being uploaded at once: enough to keep S3 busy, few enough to keep the heap small. */
+    private static final int PACKS_IN_FLIGHT = 4;
 
     private final BackupBucket bucket;
     private final ChunkIndex index;
@@ -45,7 +53,7 @@ public class ChunkStore {
             return t;
         });
         AtomicInteger u = new AtomicInteger();
-        this.packUploads = Executors.newFixedThreadPool(Math.max(1, config.chunkConcurrency()) * config.maxParallel(), r -> {
+        this.packUploads = Executors.newFixedThreadPool(PACKS_IN_FLIGHT * config.maxParallel(), r -> {
             Thread t = new Thread(r, "pack-upload-" + u.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -64,7 +72,7 @@ public class ChunkStore {
     public ChunkedArchive open(String source, String backupId, OutputStream list, ChunkSeal seal) throws IOException {
         try {
             return new ChunkedArchive(this, source, backupId, list, seal, pool, 2 * Math.max(1, config.chunkConcurrency()),
-                    packUploads, Math.max(1, config.chunkConcurrency()));
+                    packUploads, PACKS_IN_FLIGHT);
         } catch (SQLException e) {
             throw new IOException("cannot hold the chunk store of " + source + ": " + e.getMessage(), e);
         }
@@ -90,10 +98,17 @@ public class ChunkStore {
         return ArchiveSink.isDense(chunk, Math.min(chunk.length, DENSE_SAMPLE));
     }
 
-    /** Uploads a pack's bytes, with their SHA-256 for S3 to check. */
-    void uploadPack(String source, String pack, byte[] bytes) {
-        String checksum = Base64.getEncoder().encodeToString(StoredObjectDigest.sha256().digest(bytes));
+    /**
+     * Uploads a pack: its chunks' sealed bytes, one after another, with their SHA-256 for S3 to check. The pieces
+     * are streamed as they are (no copy into one array: with a few packs in flight, copies are what filled the heap).
+     */
+    void uploadPack(String source, String pack, List<byte[]> pieces, long size) {
+        MessageDigest digest = StoredObjectDigest.sha256();
+        pieces.forEach(digest::update);
+        String checksum = Base64.getEncoder().encodeToString(digest.digest());
+        ContentStreamProvider content = () -> new SequenceInputStream(Collections.enumeration(
+                pieces.stream().map(ByteArrayInputStream::new).toList()));
         bucket.client().putObject(b -> b.bucket(bucket.name()).key(ChunkRef.packKey(bucket.chunkStore(source), pack))
-                .contentLength((long) bytes.length).checksumSHA256(checksum), RequestBody.fromBytes(bytes));
+                .contentLength(size).checksumSHA256(checksum), RequestBody.fromContentProvider(content, size, "application/octet-stream"));
     }
 }

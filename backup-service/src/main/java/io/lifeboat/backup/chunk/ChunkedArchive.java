@@ -191,9 +191,8 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         try {
             uploads.add(packUploads.submit(() -> {
                 try {
-                    byte[] bytes = pack.bytes();
-                    store.uploadPack(source, pack.name(), bytes);
-                    store.index().storedPack(source, pack.name(), bytes.length, pack.chunks(), backupId);
+                    store.uploadPack(source, pack.name(), pack.pieces(), pack.size());
+                    store.index().storedPack(source, pack.name(), pack.size(), pack.chunks(), backupId);
                     pack.chunks().forEach(c -> unindexed.remove(c.id()));
                     return null;
                 } finally {
@@ -234,15 +233,6 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
 
         /** A pack to upload: its chunks' sealed bytes in order. */
         record Full(String name, List<byte[]> pieces, List<ChunkRef> chunks, long size) {
-            byte[] bytes() {
-                byte[] bytes = new byte[Math.toIntExact(size)];
-                int at = 0;
-                for (byte[] piece : pieces) {
-                    System.arraycopy(piece, 0, bytes, at, piece.length);
-                    at += piece.length;
-                }
-                return bytes;
-            }
         }
 
         Packer(int target) {
@@ -328,8 +318,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
 
     private void flushReferences() throws IOException {
         try {
-            store.index().referenced(source, backupId, references);
-            store.index().referencedPacks(source, backupId, packReferences);
+            store.index().referenced(source, backupId, references, packReferences);
         } catch (SQLException e) {
             throw new IOException("cannot record the backup's chunks: " + e.getMessage(), e);
         }

@@ -36,7 +36,7 @@ public interface BackupConfig {
      * A pack (one object of many chunks) is stored once it holds this many bytes: fewer, larger requests for
      * backups and restores; retention deletes a pack only once no kept backup points into it.
      */
-    @WithDefault("8388608")
+    @WithDefault("4194304")
     int packBytes();
 
     /** Backups that may run at once in this instance (different sources). */

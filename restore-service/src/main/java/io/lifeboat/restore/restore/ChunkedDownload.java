@@ -47,8 +47,8 @@ final class ChunkedDownload implements ArchiveDownload {
     private byte[][] run = new byte[0][];
     private int inRun;
 
-    /** Most stored bytes fetched with one request: a few of these are in flight at once. */
-    private static final int MAX_RUN = 4 * 1024 * 1024;
+    /** Most stored bytes fetched with one request (a whole pack, at backup-service's 4 MiB packs); a few in flight. */
+    private static final int MAX_RUN = 8 * 1024 * 1024;
 
     /** Chunks next to each other in one object, and their checked bytes once fetched. */
     private record Run(String key, ChunkRef first, Future<byte[][]> chunks) {
@@ -63,7 +63,7 @@ final class ChunkedDownload implements ArchiveDownload {
         InputStream listStored = new VerifiedDownload.Counting(new VerifiedDownload.Counting(listObject, listBytes), stored);
         this.list = new BufferedReader(new InputStreamReader(manifest.encryption() == null ? listStored
                 : decryption.decrypting(listStored, manifest.backupId()), StandardCharsets.US_ASCII));
-        this.window = 2 * Math.max(1, downloads.chunkConcurrency());
+        this.window = Math.max(1, downloads.chunkConcurrency()) + 1;
     }
 
     @Override
