@@ -54,40 +54,41 @@ public class ChunkIndex {
     }
 
     /**
-     * Records a pack once it is in the bucket, whole, and the chunks in it (a chunk the index has already keeps its
-     * first place; the pack holds a spare copy).
+     * Records a pack about to be uploaded, before its first byte is: a pack whose backup crashes mid-upload, or
+     * before {@link #storedPack}, is then still known, and swept (no kept backup points into it).
      */
-    void storedPack(String source, String pack, long storedBytes, List<ChunkRef> chunks, String backupId) throws SQLException {
-        try (Connection c = db.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO pack (source, id, stored_bytes, first_backup) "
-                    + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
-                 PreparedStatement q = c.prepareStatement("INSERT INTO chunk (source, id, size, stored_size, codec, "
-                         + "first_backup, pack, pack_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-                p.setString(1, source);
-                p.setString(2, pack);
-                p.setLong(3, storedBytes);
-                p.setString(4, backupId);
-                p.executeUpdate();
-                for (ChunkRef chunk : chunks) {
-                    q.setString(1, source);
-                    q.setString(2, chunk.id());
-                    q.setInt(3, chunk.size());
-                    q.setInt(4, chunk.storedSize());
-                    q.setString(5, chunk.codec().name());
-                    q.setString(6, backupId);
-                    q.setString(7, pack);
-                    q.setLong(8, chunk.offset());
-                    q.addBatch();
-                }
-                q.executeBatch();
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+    void storingPack(String source, String pack, long storedBytes, String backupId) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement p = c.prepareStatement("INSERT INTO pack (source, id, stored_bytes, first_backup) "
+                     + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            p.setString(1, source);
+            p.setString(2, pack);
+            p.setLong(3, storedBytes);
+            p.setString(4, backupId);
+            p.executeUpdate();
+        }
+    }
+
+    /**
+     * Records the chunks of a pack once it is in the bucket, whole: from now on backups reuse them (a chunk the
+     * index has already keeps its first place; the pack holds a spare copy).
+     */
+    void storedPack(String source, String pack, List<ChunkRef> chunks, String backupId) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement q = c.prepareStatement("INSERT INTO chunk (source, id, size, stored_size, codec, "
+                     + "first_backup, pack, pack_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            for (ChunkRef chunk : chunks) {
+                q.setString(1, source);
+                q.setString(2, chunk.id());
+                q.setInt(3, chunk.size());
+                q.setInt(4, chunk.storedSize());
+                q.setString(5, chunk.codec().name());
+                q.setString(6, backupId);
+                q.setString(7, pack);
+                q.setLong(8, chunk.offset());
+                q.addBatch();
             }
+            q.executeBatch();
         }
     }
 

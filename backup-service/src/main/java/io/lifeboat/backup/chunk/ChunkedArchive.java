@@ -22,7 +22,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One chunked backup being written: each chunk is hashed, looked up in the {@link ChunkIndex}, and, only when the
@@ -33,6 +36,9 @@ import java.util.concurrent.Semaphore;
  * for the backup's whole run, so retention cannot sweep a chunk this backup counts on.
  */
 public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
+
+    /** How long closing waits for each pack upload still running. */
+    private static final long UPLOAD_WAIT_SECONDS = 60;
 
     /** Below this a chunk is stored as it is: zstd saved less than 3 % of it. */
     private static final double STORE_RAW_ABOVE = 0.97;
@@ -185,14 +191,18 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         return new Stored(chunk, true);
     }
 
-    /** Uploads a full pack in the background, then indexes it; blocks while as many packs are in flight as allowed. */
+    /**
+     * Uploads a full pack in the background, recorded before (so a crash leaves nothing the sweep cannot find) and
+     * its chunks indexed after; blocks while as many packs are in flight as allowed.
+     */
     private void upload(Packer.Full pack) throws InterruptedException {
         packsInFlight.acquire();
         try {
             uploads.add(packUploads.submit(() -> {
                 try {
+                    store.index().storingPack(source, pack.name(), pack.size(), backupId);
                     store.uploadPack(source, pack.name(), pack.pieces(), pack.size());
-                    store.index().storedPack(source, pack.name(), pack.size(), pack.chunks(), backupId);
+                    store.index().storedPack(source, pack.name(), pack.chunks(), backupId);
                     pack.chunks().forEach(c -> unindexed.remove(c.id()));
                     return null;
                 } finally {
@@ -352,12 +362,25 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
                 unchangedFiles, unchangedBytes);
     }
 
-    /** Releases the chunk store; chunks and packs still in flight after a failure are cancelled (stored packs are swept later). */
+    /**
+     * Releases the chunk store. After a failure, chunks still in flight are cancelled; the packs being uploaded (at
+     * most a few) are waited for, so none lands after the store is released (a sweep then deletes them, their rows
+     * being recorded before their upload).
+     */
     @Override
     public void close() {
         pending.forEach(f -> f.cancel(true));
         pending.clear();
-        uploads.forEach(f -> f.cancel(true));
+        for (Future<?> upload : uploads) {
+            try {
+                upload.get(UPLOAD_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (ExecutionException | TimeoutException | CancellationException ignored) {
+                // failed or still stuck: its pack row is recorded, the sweep deletes what it left
+            }
+        }
         uploads.clear();
         hold.close();
     }
