@@ -93,24 +93,23 @@ public class ChunkIndex {
     }
 
     /**
-     * Forgets a chunk found missing or damaged in the bucket: the next backup that has its bytes uploads it again,
-     * under the same key, which mends every backup that references it.
+     * Forgets a chunk found missing or damaged in the bucket: the next backup that has its bytes stores it again. A
+     * chunk of its own (before packs) is stored under the same key, which mends every backup that references it; a
+     * packed chunk goes into a new pack, for the backups from then on.
      */
     public void forget(String source, String id) throws SQLException {
-        try (Connection c = db.getConnection();
-             PreparedStatement q = c.prepareStatement("DELETE FROM chunk WHERE source = ? AND id = ?")) {
-            q.setString(1, source);
-            q.setString(2, id);
-            q.executeUpdate();
-        }
+        deleteChunks("DELETE FROM chunk WHERE source = ? AND id = ?", source, id);
     }
 
     /** Forgets every chunk of a pack found missing from the bucket (the pack's row stays, for the sweep). */
     public void forgetPack(String source, String pack) throws SQLException {
-        try (Connection c = db.getConnection();
-             PreparedStatement q = c.prepareStatement("DELETE FROM chunk WHERE source = ? AND pack = ?")) {
+        deleteChunks("DELETE FROM chunk WHERE source = ? AND pack = ?", source, pack);
+    }
+
+    private void deleteChunks(String delete, String source, String which) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement(delete)) {
             q.setString(1, source);
-            q.setString(2, pack);
+            q.setString(2, which);
             q.executeUpdate();
         }
     }
