@@ -23,6 +23,8 @@ import java.util.Optional;
 public final class PostgresServer {
 
     public static final String SUPERUSER = "lifeboat";
+    /** The longest path a unix socket may have (sun_path, less its terminating NUL). */
+    private static final int MAX_SOCKET_PATH = 107;
 
     private final Path dataDir;
     private final int port;
@@ -77,10 +79,18 @@ public final class PostgresServer {
         }
         Files.deleteIfExists(dataDir.resolve("postmaster.pid"));
         List<String> command = asServerUser(List.of(binDir.resolve("postgres").toString(), "-D", dataDir.toString(),
-                "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + dataDir,
+                "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=" + socketFolder(),
                 "-c", "max_connections=200", "-c", "fsync=on", "-c", "shared_buffers=128MB"));
         process.start(command, dataDir, Map.of());
         process.awaitReady(this::accepts, timeout);
+    }
+
+    /**
+     * Where the server's unix socket goes: its data folder, or nowhere (TCP only, which is all Lifeboat uses) when
+     * the socket's path there would pass the 107 bytes a unix socket path may have; PostgreSQL would not start.
+     */
+    private String socketFolder() {
+        return (dataDir + "/.s.PGSQL." + port).length() <= MAX_SOCKET_PATH ? dataDir.toString() : "";
     }
 
     private void initdb() throws IOException {
