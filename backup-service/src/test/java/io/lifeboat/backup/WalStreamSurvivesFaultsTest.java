@@ -1,6 +1,7 @@
 package io.lifeboat.backup;
 
 import io.lifeboat.bucket.BackupBucket;
+import io.lifeboat.bucket.wal.Lsn;
 import io.lifeboat.bucket.wal.RecoveryWindow;
 import io.lifeboat.bucket.wal.WalArchive;
 import io.lifeboat.postgres.ServerUser;
@@ -130,6 +131,14 @@ class WalStreamSurvivesFaultsTest {
     void aSegmentDeletedFromTheBucketIsAGapThatIsToldAndStartsABaseBackup() throws Exception {
         PostgresServer pg = ProtectedCluster.pg();
         pg.createDatabase("wal_gap");
+        // segments filled since the last checkpoint: the stream starts at the slot's restart point (that checkpoint's
+        // redo), so the bucket holds WAL from before the base backup, which no chain needs and is no gap if missing
+        for (int i = 0; i < 3; i++) {
+            try (Connection c = pg.connect("postgres"); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS before_base_" + i + " (id int)");
+                s.execute("SELECT pg_switch_wal()");
+            }
+        }
         putSource("wal-gap", ProtectedCluster.continuousSource("wal_gap", pg.port()));
         verified(start("wal-gap"));
         for (int i = 0; i < 3; i++) {
@@ -138,12 +147,15 @@ class WalStreamSurvivesFaultsTest {
                 s.execute("SELECT pg_switch_wal()");
             }
         }
+        // a segment the base backup's chain needs (after its start) with WAL stored after it; the bucket may also
+        // hold segments from before the base backup (and WAL retention deletes those at some point): never those
+        long baseStart = Lsn.segmentOf(Lsn.parse(bucket.manifests("wal-gap").get(0).physical().startLsn()),
+                Lsn.DEFAULT_SEGMENT_SIZE);
         await().atMost(Duration.ofSeconds(60)).until(() -> restorableUntil("wal-gap") != null && !archive.systems("wal-gap").isEmpty()
-                && archive.list("wal-gap", archive.systems("wal-gap").get(0)).complete().values().stream()
-                .mapToInt(java.util.Map::size).sum() >= 3);
+                && stored(archive.systems("wal-gap").get(0)).containsKey(baseStart + 1)
+                && stored(archive.systems("wal-gap").get(0)).ceilingKey(baseStart + 2) != null);
         String cluster = archive.systems("wal-gap").get(0);
-        var segments = archive.list("wal-gap", cluster).complete().values().iterator().next();
-        var middle = new ArrayList<>(segments.values()).get(segments.size() / 2);
+        WalArchive.Entry middle = stored(cluster).get(baseStart + 1);
         archive.delete(middle.key());
 
         // the audit (every 3 s in tests) finds it from the bucket alone: told, not restorable, a base backup started
@@ -154,6 +166,11 @@ class WalStreamSurvivesFaultsTest {
         // from the new base backup on, the window grows again
         await().atMost(Duration.ofSeconds(90)).until(() -> restorableUntil("wal-gap") != null
                 && window("wal-gap").ranges().stream().anyMatch(r -> r.from().isAfter(Instant.now().minusSeconds(120))));
+    }
+
+    /** The complete segments of timeline 1 of the wal-gap source in the bucket, by segment number. */
+    private TreeMap<Long, WalArchive.Entry> stored(String cluster) {
+        return archive.list("wal-gap", cluster).complete().getOrDefault(1, new TreeMap<>());
     }
 
     @Inject
