@@ -179,31 +179,42 @@ public class BackupVerifier {
             return "the chunk list names " + count + " chunks, the manifest says " + m.chunks().chunks();
         }
         // the chunks this backup uploaded are read back (streamed from the index, pack by pack: memory stays flat)
-        String[] heldKey = {null};
-        byte[][] held = {null};
+        ReadBack readBack = new ReadBack();
         return chunkIndex.firstStoredBy(b.source, b.id, chunk -> {
             String key = chunk.key(store);
-            if (!key.equals(heldKey[0])) {
-                heldKey[0] = key;
-                try {
-                    held[0] = bucket.client().getObjectAsBytes(g -> g.bucket(bucket.name()).key(key)).asByteArray();
-                } catch (NoSuchKeyException e) {
-                    held[0] = null;
-                }
-            }
-            if (held[0] == null) {
+            byte[] held = readBack.of(key);
+            if (held == null) {
                 return missing(b, chunk, "chunk " + chunk.id() + " is missing: " + key + " is not in the bucket");
             }
-            if (chunk.offset() + chunk.storedSize() > held[0].length) {
+            if (chunk.offset() + chunk.storedSize() > held.length) {
                 return unusable(b, chunk, "chunk " + chunk.id() + " is missing: " + key + " ends before it");
             }
             try {
-                chunk.decode(java.util.Arrays.copyOfRange(held[0], (int) chunk.offset(), (int) chunk.offset() + chunk.storedSize()), seal);
+                chunk.decode(java.util.Arrays.copyOfRange(held, (int) chunk.offset(), (int) chunk.offset() + chunk.storedSize()), seal);
                 return null;
             } catch (IOException damaged) {
                 return unusable(b, chunk, damaged.getMessage() + ": the stored data is damaged");
             }
         });
+    }
+
+    /** The pack (or chunk object) read back last: the index yields a pack's chunks one after another, so each is fetched once. */
+    private final class ReadBack {
+        private String key;
+        private byte[] bytes;
+
+        /** The object's bytes, or null when it is not in the bucket. */
+        byte[] of(String key) {
+            if (!key.equals(this.key)) {
+                this.key = key;
+                try {
+                    bytes = bucket.client().getObjectAsBytes(g -> g.bucket(bucket.name()).key(key)).asByteArray();
+                } catch (NoSuchKeyException e) {
+                    bytes = null;
+                }
+            }
+            return bytes;
+        }
     }
 
     /** A chunk whose pack (or object) is gone: every chunk of that pack leaves the index, so the next backup stores them again. */

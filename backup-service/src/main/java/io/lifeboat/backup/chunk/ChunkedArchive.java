@@ -14,31 +14,20 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One chunked backup being written: each chunk is hashed, looked up in the {@link ChunkIndex}, and, only when the
- * bucket does not have it, compressed, sealed and placed in the pack being filled, several at once; a full pack is
- * uploaded in the background, then indexed. The chunk list (the backup's data object) receives one line per chunk in
- * archive order, naming its pack and offset; {@link #finish} returns once every pack it names is stored. A large file unchanged since the previous backup is not read: its
- * chunks are taken from that backup's record ({@link ChunkIndex#unchangedFile}). The source's chunk store is held
- * for the backup's whole run, so retention cannot sweep a chunk this backup counts on.
+ * bucket does not have it, compressed, sealed and handed to the {@link PackWriter}, several at once. The chunk list
+ * (the backup's data object) receives one line per chunk in archive order, naming its pack and offset;
+ * {@link #finish} returns once every pack it names is stored. A large file unchanged since the previous backup is not
+ * read: its chunks are taken from that backup's record ({@link ChunkIndex#unchangedFile}). The source's chunk store
+ * is held for the backup's whole run, so retention cannot sweep a chunk this backup counts on.
  */
 public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
-
-    /** How long closing waits for each pack upload still running. */
-    private static final long UPLOAD_WAIT_SECONDS = 60;
 
     /** Below this a chunk is stored as it is: zstd saved less than 3 % of it. */
     private static final double STORE_RAW_ABOVE = 0.97;
@@ -52,12 +41,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
     private final int window;
     private final ChunkIndex.Hold hold;
     private final ArrayDeque<Future<Stored>> pending = new ArrayDeque<>();
-    /** Chunks of packs not indexed yet, so this backup stores each once; emptied as packs are indexed. */
-    private final Map<String, ChunkRef> unindexed = new ConcurrentHashMap<>();
-    private final Packer packer;
-    private final ExecutorService packUploads;
-    private final Semaphore packsInFlight;
-    private final Queue<Future<?>> uploads = new ConcurrentLinkedQueue<>();
+    private final PackWriter packs;
     /** Chunks stored as objects of their own (before packs) this backup references: retention keeps them. */
     private final List<String> references = new ArrayList<>();
     /** Packs this backup's list points into, not recorded yet; {@code lastPack} the one of the last line. */
@@ -90,9 +74,6 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
 
     ChunkedArchive(ChunkStore store, String source, String backupId, OutputStream list, ChunkSeal seal, ExecutorService pool,
                    int window, ExecutorService packUploads, int maxPacksInFlight) throws SQLException {
-        this.packer = new Packer(store.packBytes());
-        this.packUploads = packUploads;
-        this.packsInFlight = new Semaphore(maxPacksInFlight);
         this.store = store;
         this.source = source;
         this.backupId = backupId;
@@ -100,6 +81,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         this.seal = seal;
         this.pool = pool;
         this.window = window;
+        this.packs = new PackWriter(store, source, backupId, packUploads, maxPacksInFlight);
         this.hold = store.index().holdForBackup(source);
         // unchanged files are taken only from a backup whose chunk ids were made the same way (same key, or none)
         this.previous = store.index().previousBackup(source, seal.keyId()).orElse(null);
@@ -167,7 +149,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
 
     private Stored store(byte[] bytes) throws IOException, SQLException, InterruptedException {
         String id = seal.id(bytes);
-        ChunkRef placed = unindexed.get(id);
+        ChunkRef placed = packs.placed(id);
         if (placed != null) {
             return new Stored(placed, false);
         }
@@ -179,101 +161,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         boolean raw = compressed.length >= bytes.length * STORE_RAW_ABOVE;
         byte[] sealed = seal.seal(id, raw ? bytes : compressed);
         ChunkRef chunk = new ChunkRef(id, bytes.length, sealed.length, raw ? ChunkRef.Codec.raw : ChunkRef.Codec.zstd);
-        Packer.Full full;
-        synchronized (packer) {
-            chunk = packer.place(chunk, sealed);
-            unindexed.put(id, chunk);
-            full = packer.fullPack();
-        }
-        if (full != null) {
-            upload(full);
-        }
-        return new Stored(chunk, true);
-    }
-
-    /**
-     * Uploads a full pack in the background, recorded before (so a crash leaves nothing the sweep cannot find) and
-     * its chunks indexed after; blocks while as many packs are in flight as allowed.
-     */
-    private void upload(Packer.Full pack) throws InterruptedException {
-        packsInFlight.acquire();
-        try {
-            uploads.add(packUploads.submit(() -> {
-                try {
-                    store.index().storingPack(source, pack.name(), pack.size(), backupId);
-                    store.uploadPack(source, pack.name(), pack.pieces(), pack.size());
-                    store.index().storedPack(source, pack.name(), pack.chunks(), backupId);
-                    pack.chunks().forEach(c -> unindexed.remove(c.id()));
-                    return null;
-                } finally {
-                    packsInFlight.release();
-                }
-            }));
-        } catch (RuntimeException rejected) {
-            packsInFlight.release();
-            throw rejected;
-        }
-    }
-
-    /** Throws the error of the first pack upload that failed, if one did; waits for all with {@code all}. */
-    private void checkUploads(boolean all) throws IOException {
-        for (Future<?> upload; (upload = uploads.peek()) != null && (all || upload.isDone()); uploads.poll()) {
-            try {
-                upload.get();
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                throw cause instanceof IOException io ? io : new IOException("cannot store a pack of chunks: " + cause.getMessage(), cause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while storing packs", e);
-            }
-        }
-    }
-
-    /**
-     * The pack being filled: sealed chunks one after another, each line of the list naming its offset. Its name is
-     * random and known before it is full, so a chunk's line can be written before its pack is uploaded.
-     */
-    private static final class Packer {
-        private final int target;
-        private String name = ChunkRef.newPackName();
-        private List<byte[]> pieces = new ArrayList<>();
-        private List<ChunkRef> chunks = new ArrayList<>();
-        private long size;
-
-        /** A pack to upload: its chunks' sealed bytes in order. */
-        record Full(String name, List<byte[]> pieces, List<ChunkRef> chunks, long size) {
-        }
-
-        Packer(int target) {
-            this.target = target;
-        }
-
-        ChunkRef place(ChunkRef chunk, byte[] sealed) {
-            ChunkRef placed = chunk.in(name, size);
-            pieces.add(sealed);
-            chunks.add(placed);
-            size += sealed.length;
-            return placed;
-        }
-
-        /** The pack, when it is full (a new one is begun); else null. */
-        Full fullPack() {
-            return size >= target ? rest() : null;
-        }
-
-        /** What the pack holds, if anything (a new one is begun). */
-        Full rest() {
-            if (chunks.isEmpty()) {
-                return null;
-            }
-            Full full = new Full(name, pieces, chunks, size);
-            name = ChunkRef.newPackName();
-            pieces = new ArrayList<>();
-            chunks = new ArrayList<>();
-            size = 0;
-            return full;
-        }
+        return new Stored(packs.place(chunk, sealed), true);
     }
 
     /** Dense data (float vectors) at zstd's cheapest level: most of what it saves for a fraction of the CPU. */
@@ -310,7 +198,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         if (references.size() + packReferences.size() >= 1000) {
             flushReferences();
         }
-        checkUploads(false);
+        packs.checkUploads();
         long seq = taken++;
         StoredFile file = files.peek();
         if (file != null && seq >= file.first && seq < file.end) {
@@ -344,44 +232,25 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         while (!pending.isEmpty()) {
             take();
         }
-        Packer.Full last;
-        synchronized (packer) {
-            last = packer.rest();
-        }
-        if (last != null) {
-            try {
-                upload(last);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while storing packs", e);
-            }
-        }
-        checkUploads(true);
+        packs.flush();
         flushReferences();
         return new ChunkedData(store.bucket().chunkStore(source), chunks, chunkBytes, uploadedChunks, uploadedBytes,
                 unchangedFiles, unchangedBytes);
     }
 
     /**
-     * Releases the chunk store. After a failure, chunks still in flight are cancelled; the packs being uploaded (at
-     * most a few) are waited for, so none lands after the store is released (a sweep then deletes them, their rows
-     * being recorded before their upload).
+     * Releases the chunk store. After a failure, chunks still in flight are cancelled and the packs being uploaded
+     * are waited for, so none lands after the store is released (a sweep then deletes them, their rows being
+     * recorded before their upload).
      */
     @Override
     public void close() {
         pending.forEach(f -> f.cancel(true));
         pending.clear();
-        for (Future<?> upload : uploads) {
-            try {
-                upload.get(UPLOAD_WAIT_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (ExecutionException | TimeoutException | CancellationException ignored) {
-                // failed or still stuck: its pack row is recorded, the sweep deletes what it left
-            }
+        try {
+            packs.close();
+        } finally {
+            hold.close();
         }
-        uploads.clear();
-        hold.close();
     }
 }
