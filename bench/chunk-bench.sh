@@ -45,7 +45,7 @@ mib() { python3 -c "print(f'{$1 / 1048576:.1f}')"; }
 # One Lifeboat backup: sets TIME (request -> Completed), VERIFY (its read-back verification after) and BODY
 lifeboat_backup() { # source
   local s id c
-  s=$(now); id=$(curl_json -X POST "$BACKUP/backups" -d "{\"source\":\"$1\"}" | jget "['id']")
+  s=$(now); id=$(curl_json -X POST "$BACKUP/backups" -d "{\"source\":\"$1\"}" | json_id)
   BODY=$(await_final "$BACKUP/backups/$id"); c=$(now); TIME=$(secs "$s" "$c")
   [ "$(echo "$BODY" | jget "['phase']")" = Completed ] || { echo "$BODY" >&2; exit 1; }
   until curl_json "$BACKUP/backups/$id" | grep -q '"verification"'; do sleep 0.1; done
@@ -98,7 +98,7 @@ for i in $(seq 1 "$RUNS"); do
     FIRST_UP=$first_up; RESTIC_FIRST_ADDED=$restic_first_added
   fi
   # restore the newest snapshot into a new folder
-  s=$(now); rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"$SRC\",\"target\":\"bench-chunk-dir\",\"mode\":\"new\",\"restoreAs\":\"lb_$i\"}" | jget "['id']")
+  s=$(now); rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"$SRC\",\"target\":\"bench-chunk-dir\",\"mode\":\"new\",\"restoreAs\":\"lb_$i\"}" | json_id)
   body=$(await_final "$RESTORE/restores/$rid"); add lifeboat_restore "$(secs "$s" "$(now)")"
   [ "$(echo "$body" | jget "['phase']")" = Completed ] || { echo "$body" >&2; exit 1; }
   same_tree "$RESTORED/lb_$i" || { echo "Lifeboat's restore differs from the source" >&2; exit 1; }

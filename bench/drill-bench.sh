@@ -15,7 +15,7 @@ bench_data
 # Runs a drill; prints its final JSON.
 run_drill() {
   local id
-  id=$(curl_json -X POST "$DRILL/drills" -d "{\"scenario\":\"$1\"}" | jget "['id']")
+  id=$(curl_json -X POST "$DRILL/drills" -d "{\"scenario\":\"$1\"}" | json_id)
   await_final "$DRILL/drills/$id"
 }
 

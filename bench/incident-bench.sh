@@ -53,7 +53,7 @@ fi
 TOTAL=$($PSQL_I -tAc "SELECT count(*) FROM event_log")
 echo "event log holds $TOTAL events"
 
-INC=$(curl_json -X POST "$INCIDENT/incidents" -d '{"title": "bench", "severity": "SEV2", "scenario": "database-loss", "sources": ["bench-src-1"]}' | jget "['id']")
+INC=$(curl_json -X POST "$INCIDENT/incidents" -d '{"title": "bench", "severity": "SEV2", "scenario": "database-loss", "sources": ["bench-src-1"]}' | json_id)
 cat > "$WORK/auth.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $TOKEN"
 -- 12 connections each waiting 0-100 ms (50 on average) between requests: 200+ requests/s in all. The wait is

@@ -48,12 +48,15 @@ ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 jget() { python3 -c "import sys,json; d=json.load(sys.stdin); print(eval('d' + sys.argv[1]))" "$1"; }
 curl_json() { curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
 
-# Polls a Lifeboat resource until Completed or Failed; prints its JSON.
+# The id of the resource a POST returned (no Python: a timed line measures Lifeboat, not an interpreter's start)
+json_id() { grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4; }
+
+# Polls a Lifeboat resource until Completed or Failed, every 50 ms with curl and grep only; prints its JSON.
 await_final() {
-  local url=$1 body phase
+  local url=$1 body
   while :; do
-    body=$(curl_json "$url"); phase=$(echo "$body" | jget "['phase']")
-    case "$phase" in Completed|Failed) echo "$body"; return;; esac
-    sleep 0.1
+    body=$(curl_json "$url")
+    case "$body" in *'"phase":"Completed"'*|*'"phase":"Failed"'*) echo "$body"; return;; esac
+    sleep 0.05
   done
 }

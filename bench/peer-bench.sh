@@ -74,7 +74,7 @@ PGD="$PGBIN/pg_dump $PGCONN -d bench_analytics"
 # One Lifeboat backup: adds its request -> Completed time, then waits out (and times) the read-back verification
 lifeboat_backup() { # name source
   local s id body c
-  s=$(now); id=$(curl_json -X POST "$BACKUP/backups" -d "{\"source\":\"$2\"}" | jget "['id']")
+  s=$(now); id=$(curl_json -X POST "$BACKUP/backups" -d "{\"source\":\"$2\"}" | json_id)
   body=$(await_final "$BACKUP/backups/$id"); c=$(now); add "$1" "$(secs "$s" "$c")"
   [ "$(echo "$body" | jget "['phase']")" = Completed ] || { echo "$body" >&2; exit 1; }
   until curl_json "$BACKUP/backups/$id" | grep -q '"verification"'; do sleep 0.1; done
@@ -82,7 +82,7 @@ lifeboat_backup() { # name source
 }
 lifeboat_restore() { # name source target restoreAs
   local s rid body
-  s=$(now); rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"$2\",\"target\":\"$3\",\"mode\":\"new\",\"restoreAs\":\"$4\"}" | jget "['id']")
+  s=$(now); rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"$2\",\"target\":\"$3\",\"mode\":\"new\",\"restoreAs\":\"$4\"}" | json_id)
   body=$(await_final "$RESTORE/restores/$rid"); add "$1" "$(secs "$s" "$(now)")"
   [ "$(echo "$body" | jget "['phase']")" = Completed ] || { echo "$body" >&2; exit 1; }
 }

@@ -18,7 +18,7 @@ curl_json -X PUT "$RESTORE/targets/bench-dir" -d "{\"kind\":\"directory\",\"path
 
 echo "taking the backups to restore ..."
 for s in bench-db bench-dir; do
-  id=$(curl_json -X POST "$BACKUP/backups" -d "{\"source\":\"$s\"}" | jget "['id']")
+  id=$(curl_json -X POST "$BACKUP/backups" -d "{\"source\":\"$s\"}" | json_id)
   await_final "$BACKUP/backups/$id" > /dev/null
   until curl_json "$BACKUP/backups/$id" | grep -q '"verification"'; do sleep 0.2; done
 done
@@ -43,7 +43,7 @@ for i in $(seq 1 "$RUNS"); do
   fresh_db bench_gz; s=$(now); gunzip < "$WORK/plain.sql.gz" | $PGBIN/psql $PGCONN -q -d bench_gz > /dev/null; add gunzip_psql "$(secs "$s" "$(now)")"
   $PSQL -d postgres -c "DROP DATABASE bench_gz WITH (FORCE)"
   s=$(now)
-  rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"bench-db\",\"target\":\"bench-pg\",\"mode\":\"new\",\"restoreAs\":\"bench_lifeboat_$i\"}" | jget "['id']")
+  rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"bench-db\",\"target\":\"bench-pg\",\"mode\":\"new\",\"restoreAs\":\"bench_lifeboat_$i\"}" | json_id)
   body=$(await_final "$RESTORE/restores/$rid"); add lifeboat_db "$(secs "$s" "$(now)")"
   [ "$(echo "$body" | jget "['phase']")" = Completed ] || { echo "$body"; exit 1; }
   STEPS_DB=$(echo "$body" | python3 -c "import sys,json; print(', '.join(f\"{s['name']} {s['durationSeconds']:.1f}s\" for s in json.load(sys.stdin)['steps']))")
@@ -52,7 +52,7 @@ for i in $(seq 1 "$RUNS"); do
   rm -rf "$WORK/x"; mkdir -p "$WORK/x"; s=$(now); zstd -dc "$WORK/dir.tar.zst" | tar xf - -C "$WORK/x"; add untar "$(secs "$s" "$(now)")"
   rm -rf "$WORK/x"
   s=$(now)
-  rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"bench-dir\",\"target\":\"bench-dir\",\"mode\":\"new\",\"restoreAs\":\"dir_$i\"}" | jget "['id']")
+  rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"bench-dir\",\"target\":\"bench-dir\",\"mode\":\"new\",\"restoreAs\":\"dir_$i\"}" | json_id)
   body=$(await_final "$RESTORE/restores/$rid"); add lifeboat_dir "$(secs "$s" "$(now)")"
   [ "$(echo "$body" | jget "['phase']")" = Completed ] || { echo "$body"; exit 1; }
   rm -rf "$WORK/restored/dir_$i"

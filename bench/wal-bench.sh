@@ -26,7 +26,7 @@ curl_json -X PUT "$BACKUP/sources/bench-wal" -d "{\"kind\":\"postgres\",\"host\"
 curl_json -X PUT "$RESTORE/targets/bench-pitr" -d "{\"kind\":\"postgres\",\"host\":\"127.0.0.1\",\"port\":$LIFEBOAT_PROTECTED_PG_PORT,\"database\":\"bench_pitr_home\",\"user\":\"lifeboat\",\"passwordRef\":\"env:LIFEBOAT_SECRET_SAMPLE_PG\"}" >/dev/null
 
 echo "base backup of the continuous source ..."
-s=$(now); id=$(curl_json -X POST "$BACKUP/backups" -d '{"source":"bench-wal"}' | jget "['id']")
+s=$(now); id=$(curl_json -X POST "$BACKUP/backups" -d '{"source":"bench-wal"}' | json_id)
 body=$(await_final "$BACKUP/backups/$id"); BASE_S=$(secs "$s" "$(now)")
 BASE_STORED=$(echo "$body" | jget "['storedBytes']")
 until curl_json "$BACKUP/sources/bench-wal/wal" | grep -q restorableUntil; do sleep 0.5; done
@@ -78,7 +78,7 @@ POINT_PG="$(echo "$POINT" | sed 's/T/ /; s/Z$/+00/')"  # recovery_target_time ta
 for f in "$WORK"/local-wal/*.partial; do [ -e "$f" ] && mv "$f" "${f%.partial}"; done
 for i in $(seq 1 "$RUNS"); do
   s=$(now)
-  rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"bench-wal\",\"backup\":{\"at\":\"$POINT\"},\"target\":\"bench-pitr\",\"mode\":\"new\",\"restoreAs\":\"bench_pitr_$i\"}" | jget "['id']")
+  rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"bench-wal\",\"backup\":{\"at\":\"$POINT\"},\"target\":\"bench-pitr\",\"mode\":\"new\",\"restoreAs\":\"bench_pitr_$i\"}" | json_id)
   body=$(await_final "$RESTORE/restores/$rid"); add lifeboat "$(secs "$s" "$(now)")"
   [ "$(echo "$body" | jget "['phase']")" = Completed ] || { echo "$body"; exit 1; }
   STEPS=$(echo "$body" | python3 -c "import sys,json; print(', '.join(f\"{s['name']} {s['durationSeconds']:.1f}s\" for s in json.load(sys.stdin)['steps']))")

@@ -7,6 +7,7 @@ import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -136,7 +137,10 @@ public class BackupBucket {
 
     /** Every manifest of a source (of all sources when null): the trusted ones newest first, and the refused. */
     public Catalog catalog(String source) {
-        String prefix = config.prefix() + "/" + (source == null ? "" : source + "/");
+        if (source == null) {
+            return wholeCatalog();
+        }
+        String prefix = config.prefix() + "/" + source + "/";
         List<BackupManifest> trusted = new ArrayList<>();
         List<UntrustedManifest> refused = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -174,42 +178,75 @@ public class BackupBucket {
     }
 
     /**
-     * The objects under {@code prefix} that lie in backup folders ({@code <source>/<yyyy>/...}): a source's chunk
-     * store and WAL archive ({@code <source>/chunks/}, {@code <source>/wal/}), thousands of objects and no manifest,
-     * are jumped over (keys list in byte order, and those folders sort after the year folders of their source).
+     * Every source's catalogue, source by source: a listing of the whole prefix would walk every chunk store and WAL
+     * archive in the bucket (S3Proxy's filesystem store reads its whole tree again for each page).
+     */
+    private Catalog wholeCatalog() {
+        List<BackupManifest> trusted = new ArrayList<>();
+        List<UntrustedManifest> refused = new ArrayList<>();
+        Set<String> sources = new HashSet<>(sources());
+        for (String source : sources) {
+            Catalog one = catalog(source);
+            trusted.addAll(one.trusted());
+            refused.addAll(one.refused());
+        }
+        // a source whose folder is gone leaves the cache too
+        String root = config.prefix() + "/";
+        cache.keySet().removeIf(key -> key.startsWith(root)
+                && !sources.contains(key.substring(root.length(), Math.max(root.length(), key.indexOf('/', root.length())))));
+        trusted.sort(Comparator.comparing(BackupManifest::recoveryPointAt).reversed());
+        return new Catalog(trusted, refused);
+    }
+
+    /** The names of the sources with a folder in the bucket: the top level, listed without descending into it. */
+    private List<String> sources() {
+        String root = config.prefix() + "/";
+        List<String> sources = new ArrayList<>();
+        String token = null;
+        try {
+            do {
+                ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(config.bucket()).prefix(root)
+                        .delimiter("/");
+                if (token != null) {
+                    request.continuationToken(token);
+                }
+                var page = s3.listObjectsV2(request.build());
+                for (CommonPrefix folder : page.commonPrefixes()) {
+                    sources.add(folder.prefix().substring(root.length(), folder.prefix().length() - 1));
+                }
+                token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
+            } while (token != null);
+        } catch (NoSuchBucketException e) {
+            return List.of();
+        }
+        return sources;
+    }
+
+    /**
+     * The objects of a source's backup folders ({@code <source>/<yyyy>/...}; {@code prefix} is the source's folder).
+     * Its chunk store and WAL archive ({@code <source>/chunks/}, {@code <source>/wal/}), thousands of objects and no
+     * manifest, are not listed: keys list in byte order, and those folders sort after the year folders.
      */
     private List<S3Object> backupFolderObjects(String prefix) {
         List<S3Object> objects = new ArrayList<>();
-        String root = config.prefix() + "/";
-        String startAfter = null;
         String token = null;
         while (true) {
             ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(config.bucket()).prefix(prefix);
             if (token != null) {
                 request.continuationToken(token);
-            } else if (startAfter != null) {
-                request.startAfter(startAfter);
             }
             var page = s3.listObjectsV2(request.build());
-            String jump = null;
             for (S3Object object : page.contents()) {
-                String rest = object.key().substring(root.length());
-                int slash = rest.indexOf('/');
-                if (slash > 0 && slash + 1 < rest.length() && !Character.isDigit(rest.charAt(slash + 1))) {
-                    // past this source's backup folders: continue after everything under it ('~' sorts last)
-                    jump = root + rest.substring(0, slash + 1) + "~";
-                    break;
+                String rest = object.key().substring(prefix.length());
+                if (rest.isEmpty() || !Character.isDigit(rest.charAt(0))) {
+                    return objects; // past the year folders
                 }
                 objects.add(object);
             }
-            if (jump != null) {
-                startAfter = jump;
-                token = null;
-            } else if (Boolean.TRUE.equals(page.isTruncated())) {
-                token = page.nextContinuationToken();
-            } else {
+            if (!Boolean.TRUE.equals(page.isTruncated())) {
                 return objects;
             }
+            token = page.nextContinuationToken();
         }
     }
 

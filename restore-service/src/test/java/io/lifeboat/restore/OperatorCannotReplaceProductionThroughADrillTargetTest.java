@@ -2,6 +2,7 @@ package io.lifeboat.restore;
 
 import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.stack.PostgresServer;
+import io.lifeboat.testsupport.Scratch;
 import io.lifeboat.testsupport.TestSecrets;
 import io.lifeboat.testsupport.TestServers;
 import io.quarkus.test.junit.QuarkusTest;
@@ -12,6 +13,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
 import static io.lifeboat.restore.RealServers.as;
 import static io.lifeboat.restore.Restores.*;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,7 +24,7 @@ import static org.hamcrest.Matchers.*;
 
 /**
  * A replace restore acts on its target's database, never on the database the backup came from; a non-production
- * target can never resolve to production data (a production target's or a backup source's database), whoever
+ * target can never resolve to production data (a production target's or a backup source's database or folder), whoever
  * asks; and the drill token only restores copies into non-production targets.
  */
 @QuarkusTest
@@ -64,6 +69,24 @@ class OperatorCannotReplaceProductionThroughADrillTargetTest {
                 .put("/targets/over-source").then().statusCode(409)
                 .body("detail", containsString("backup source 'other-source'"));
         as("viewer").get("/targets/over-production").then().statusCode(404);
+    }
+
+    @Test
+    void aNonProductionFolderTargetCannotLieInABackupSourcesFolder() throws Exception {
+        // a chunked source: its chunk store lies beside its backup folders in the bucket, and other sources' too
+        Path folder = Scratch.directory("source-folder").resolve("chroma_db");
+        BackupFixtures.write(folder.resolve("chroma.sqlite3"), "the source's data");
+        BackupFixtures.chunked(s3, "folder-source", folder, Instant.now().minusSeconds(60), 4096, false, 4);
+        as("admin").contentType(ContentType.JSON).body("{\"kind\": \"directory\", \"path\": \"" + folder.resolve("inside") + "\"}")
+                .put("/targets/in-a-source-folder").then().statusCode(409)
+                .body("detail", containsString("backup source 'folder-source'"));
+        as("admin").contentType(ContentType.JSON).body("{\"kind\": \"directory\", \"path\": \"" + folder.resolveSibling("copies") + "\"}")
+                .put("/targets/beside-a-source-folder").then().statusCode(201);
+        // a new restore through it (which lands beside its folder) named after the source's folder is refused too
+        as("operator").contentType(ContentType.JSON).body("""
+                        {"source": "folder-source", "target": "beside-a-source-folder", "mode": "new", "restoreAs": "chroma_db"}""")
+                .post("/restores").then().statusCode(409).body("detail", containsString("backup source 'folder-source'"));
+        assertThat(Files.readString(folder.resolve("chroma.sqlite3"))).isEqualTo("the source's data");
     }
 
     @Test
