@@ -100,22 +100,41 @@ public record ChunkRef(String id, int size, int storedSize, Codec codec, String 
             throw new IOException("chunk " + id + " holds " + sealed.length + " stored bytes, its list says " + storedSize);
         }
         byte[] stored = seal.open(id, sealed);
-        byte[] bytes;
-        if (codec == Codec.raw) {
-            bytes = stored;
-        } else {
-            bytes = new byte[size];
-            long n;
-            try {
-                n = Zstd.decompressByteArray(bytes, 0, size, stored, 0, stored.length);
-            } catch (RuntimeException corrupt) { // zstd-jni throws on a frame it cannot read
-                throw new IOException("chunk " + id + " is damaged: it does not decompress (" + corrupt.getMessage() + ")");
-            }
-            if (Zstd.isError(n) || n != size) {
-                throw new IOException("chunk " + id + " is damaged: it does not decompress to its " + size + " bytes"
-                        + (Zstd.isError(n) ? " (" + Zstd.getErrorName(n) + ")" : ""));
-            }
+        return checked(codec == Codec.raw ? stored : decompress(stored, 0, stored.length), seal);
+    }
+
+    /**
+     * The chunk's bytes from its stored bytes at {@code offset} in {@code pack} (a pack's bytes, or a run of them):
+     * a compressed chunk of a plain source is decompressed from there, without a copy of its stored bytes.
+     */
+    public byte[] decode(byte[] pack, int offset, ChunkSeal seal) throws IOException {
+        if (offset < 0 || offset + storedSize > pack.length) {
+            throw new IOException("chunk " + id + " (" + storedSize + " stored bytes at " + offset + ") lies past the "
+                    + pack.length + " bytes fetched");
         }
+        if (seal.encrypts() || codec == Codec.raw) {
+            return decode(java.util.Arrays.copyOfRange(pack, offset, offset + storedSize), seal);
+        }
+        return checked(decompress(pack, offset, storedSize), seal);
+    }
+
+    private byte[] decompress(byte[] stored, int offset, int length) throws IOException {
+        byte[] bytes = new byte[size];
+        long n;
+        try {
+            n = Zstd.decompressByteArray(bytes, 0, size, stored, offset, length);
+        } catch (RuntimeException corrupt) { // zstd-jni throws on a frame it cannot read
+            throw new IOException("chunk " + id + " is damaged: it does not decompress (" + corrupt.getMessage() + ")");
+        }
+        if (Zstd.isError(n) || n != size) {
+            throw new IOException("chunk " + id + " is damaged: it does not decompress to its " + size + " bytes"
+                    + (Zstd.isError(n) ? " (" + Zstd.getErrorName(n) + ")" : ""));
+        }
+        return bytes;
+    }
+
+    /** {@code bytes}, when they are exactly the chunk: its size, and the id {@code seal} makes of them. */
+    private byte[] checked(byte[] bytes, ChunkSeal seal) throws IOException {
         if (bytes.length != size) {
             throw new IOException("chunk " + id + " is damaged: it holds " + bytes.length + " bytes, its list says " + size);
         }

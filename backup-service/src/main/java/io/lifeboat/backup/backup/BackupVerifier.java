@@ -190,7 +190,7 @@ public class BackupVerifier {
                 return unusable(b, chunk, "chunk " + chunk.id() + " is missing: " + key + " ends before it");
             }
             try {
-                chunk.decode(java.util.Arrays.copyOfRange(held, (int) chunk.offset(), (int) chunk.offset() + chunk.storedSize()), seal);
+                chunk.decode(held, (int) chunk.offset(), seal);
                 return null;
             } catch (IOException damaged) {
                 return unusable(b, chunk, damaged.getMessage() + ": the stored data is damaged");

@@ -13,7 +13,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -123,7 +122,7 @@ final class ChunkedDownload implements ArchiveDownload {
         int at = 0;
         for (int i = 0; i < bytes.length; i++) {
             ChunkRef chunk = run.get(i);
-            bytes[i] = chunk.decode(run.size() == 1 ? stored : Arrays.copyOfRange(stored, at, at + chunk.storedSize()), seal);
+            bytes[i] = run.size() == 1 ? chunk.decode(stored, seal) : chunk.decode(stored, at, seal);
             at += chunk.storedSize();
         }
         return bytes;
