@@ -1,6 +1,7 @@
 package io.lifeboat.backup;
 
 import io.lifeboat.testsupport.Scratch;
+import io.lifeboat.testsupport.TestServers;
 import io.agroal.api.AgroalDataSource;
 import io.lifeboat.backup.chunk.ChunkSweep;
 import io.lifeboat.bucket.S3Config;
@@ -244,6 +245,59 @@ class ChunkedBackupTest {
         BackupManifest m3 = manifest(third.getString("manifestKey"));
         assertThat(packsOf(m3)).doesNotContainAnyElementsOf(onlyFirst);
         assertThat(contentOf(m3)).isEqualTo(filesOf(root));
+    }
+
+    @Test
+    void thePacksOfABackupThatFailedMidUploadAreSweptAndTheNextBackupIsWhole() throws Exception {
+        Path root = storeLikeDirectory("chunked-cut-off", 21);
+        // ~190 MiB that does not compress: the backup is still storing packs when the bucket goes away
+        Random random = new Random(22);
+        for (int i = 0; i < 12; i++) {
+            byte[] vectors = new byte[16 * 1024 * 1024];
+            random.nextBytes(vectors);
+            Files.write(root.resolve("segment-" + i + ".bin"), vectors);
+        }
+        putSource("chunked-cut-off", chunked(root, "{\"keepLast\": 1}"));
+        String packs = s3Config.prefix() + "/chunked-cut-off/chunks/packs/";
+        String id = start("chunked-cut-off");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> !keysUnder(packs).isEmpty());
+        TestServers.get().s3().stop();
+        try {
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> List.of("Completed", "Failed").contains(get(id).getString("phase")));
+        } finally {
+            TestServers.get().s3().start(Duration.ofSeconds(60));
+        }
+        assertThat(get(id).getString("phase")).as("the bucket went away mid-upload").isEqualTo("Failed");
+        assertThat(keysUnder(packs)).as("packs the failed backup stored").isNotEmpty();
+        assertThat(rows("SELECT count(*) FROM pack WHERE source = 'chunked-cut-off'"))
+                .as("every pack it began is recorded, stored or not").isGreaterThanOrEqualTo(keysUnder(packs).size());
+
+        // no kept backup points into them: the sweep deletes every one, and forgets their chunks
+        ChunkSweep.Swept swept = sweep.sweep("chunked-cut-off");
+        assertThat(swept.ran()).isTrue();
+        assertThat(keysUnder(packs)).isEmpty();
+        assertThat(rows("SELECT count(*) FROM pack WHERE source = 'chunked-cut-off'")).isZero();
+        assertThat(rows("SELECT count(*) FROM chunk WHERE source = 'chunked-cut-off'")).isZero();
+        // so the next backup counts on none of them: it stores every chunk, is whole, and verifies
+        JsonPath next = verified(start("chunked-cut-off"));
+        assertThat(next.getString("phase")).isEqualTo("Completed");
+        assertThat(next.getBoolean("verification.ok")).as(next.getString("verification.detail")).isTrue();
+        assertThat(contentOf(manifest(next.getString("manifestKey")))).isEqualTo(filesOf(root));
+    }
+
+    private List<String> keysUnder(String prefix) {
+        List<String> keys = new ArrayList<>();
+        s3.listObjectsV2Paginator(l -> l.bucket(s3Config.bucket()).prefix(prefix)).contents().forEach(o -> keys.add(o.key()));
+        return keys;
+    }
+
+    private long rows(String countQuery) throws Exception {
+        try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement(countQuery);
+             var r = q.executeQuery()) {
+            r.next();
+            return r.getLong(1);
+        }
     }
 
     @Test
