@@ -238,7 +238,10 @@ public class BackupBucket {
             var page = s3.listObjectsV2(request.build());
             for (S3Object object : page.contents()) {
                 String rest = object.key().substring(prefix.length());
-                if (rest.isEmpty() || !Character.isDigit(rest.charAt(0))) {
+                if (rest.isEmpty()) {
+                    continue; // a folder marker some tools write: it sorts first
+                }
+                if (!Character.isDigit(rest.charAt(0))) {
                     return objects; // past the year folders
                 }
                 objects.add(object);

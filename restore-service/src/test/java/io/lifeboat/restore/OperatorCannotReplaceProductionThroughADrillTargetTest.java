@@ -11,6 +11,7 @@ import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import java.nio.file.Files;
@@ -77,6 +78,8 @@ class OperatorCannotReplaceProductionThroughADrillTargetTest {
         Path folder = Scratch.directory("source-folder").resolve("chroma_db");
         BackupFixtures.write(folder.resolve("chroma.sqlite3"), "the source's data");
         BackupFixtures.chunked(s3, "folder-source", folder, Instant.now().minusSeconds(60), 4096, false, 4);
+        // a folder marker (some S3 tools write one) sorts before the backup folders: the listing goes past it
+        s3.putObject(b -> b.bucket(BackupFixtures.BUCKET).key("backups/folder-source/"), RequestBody.empty());
         as("admin").contentType(ContentType.JSON).body("{\"kind\": \"directory\", \"path\": \"" + folder.resolve("inside") + "\"}")
                 .put("/targets/in-a-source-folder").then().statusCode(409)
                 .body("detail", containsString("backup source 'folder-source'"));
