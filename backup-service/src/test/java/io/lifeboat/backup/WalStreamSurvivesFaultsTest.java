@@ -214,29 +214,40 @@ class WalStreamSurvivesFaultsTest {
         Instant onOld = insert(primary.port(), "wal_failover", "notes", "on the old primary");
         await().atMost(Duration.ofSeconds(60)).until(() -> restorableUntil("wal-failover") != null
                 && !restorableUntil("wal-failover").isBefore(onOld));
-
-        // the bucket falls behind (so the stream must later read the old timeline's end from the new primary),
-        // the primary moves on two segments, and the standby, caught up, is promoted: timeline 2
         String cluster = archive.systems("wal-failover").get(0);
-        int completeBefore = archive.list("wal-failover", cluster).complete().getOrDefault(1, new TreeMap<>()).size();
+
+        // the bucket is away while the primary fills two segments: the stream receives them, and they wait in its
+        // spool. The standby, caught up, is promoted (timeline 2), and its first checkpoint recycles its copy of
+        // those segments: from then on, the spool holds the only copy of that WAL outside the old primary
         TestServers.get().s3().stop();
+        long firstFilled;
         try {
+            long written;
             try (Connection c = primary.connect("wal_failover"); Statement s = c.createStatement()) {
+                firstFilled = Lsn.segmentOf(currentLsn(s), Lsn.DEFAULT_SEGMENT_SIZE);
                 s.execute("INSERT INTO notes (note) VALUES ('while the bucket is away')");
                 s.execute("SELECT pg_switch_wal()");
                 s.execute("INSERT INTO notes (note) VALUES ('one segment later')");
                 s.execute("SELECT pg_switch_wal()");
                 s.execute("INSERT INTO notes (note) VALUES ('two segments later')");
+                written = currentLsn(s);
             }
+            awaitReceivedByLifeboat(primary, "lifeboat_wal_failover", written);
             awaitReplayed(primary, standby);
             try (Connection c = standby.connect("postgres"); Statement s = c.createStatement()) {
                 s.execute("SELECT pg_promote(true, 60)");
+                s.execute("CHECKPOINT");
             }
+            // the source moves to the promoted server (same cluster, timeline 2) while the bucket is still away:
+            // the stream from the old primary stops with those segments unstored
+            putSource("wal-failover", ProtectedCluster.continuousSource("wal_failover", standby.port()));
+            // (its first step, storing the new timeline's history, fails while the bucket is away: told as failing)
+            String streamingFromStandby = "cannot stream WAL from 127.0.0.1:" + standby.port();
+            await().atMost(Duration.ofSeconds(30)).until(() -> String.valueOf(wal("wal-failover").getString("detail"))
+                    .startsWith(streamingFromStandby));
         } finally {
             TestServers.get().s3().start(Duration.ofSeconds(60));
         }
-        // the source moves to the promoted server (same cluster, timeline 2)
-        putSource("wal-failover", ProtectedCluster.continuousSource("wal_failover", standby.port()));
         Instant onNew = insert(standby.port(), "wal_failover", "notes", "on the promoted standby");
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() ->
                 Integer.valueOf(2).equals(wal("wal-failover").get("timeline")) && restorableUntil("wal-failover") != null
@@ -244,13 +255,35 @@ class WalStreamSurvivesFaultsTest {
         assertThat(archive.systems("wal-failover")).as("a failover keeps the cluster: one WAL archive").containsExactly(cluster);
         WalArchive.Listing listing = archive.list("wal-failover", cluster);
         assertThat(listing.histories()).containsKey(2);
-        assertThat(listing.complete().get(1).size()).as("the two segments the old primary filled while the bucket was away")
-                .isGreaterThanOrEqualTo(completeBefore + 2);
+        assertThat(listing.complete().get(1)).as("the two segments the old primary filled while the bucket was away")
+                .containsKeys(firstFilled, firstFilled + 1);
         // the window restores use is computed from the bucket: its coverage object follows the stream's state closely
         await().atMost(Duration.ofSeconds(30)).until(() -> window("wal-failover").latest().filter(l -> !l.isBefore(onNew)).isPresent());
         RecoveryWindow window = window("wal-failover");
-        assertThat(window.gaps()).as("the old timeline's end was read from the new primary: no gap").isEmpty();
+        assertThat(window.gaps()).as("the spooled WAL of the old timeline was stored after the move: no gap").isEmpty();
         assertThat(window.ranges()).hasSize(1);
+        assertThat(outboxHas("lifeboat.backup.wal.gap.detected.v1", "wal-failover")).isFalse();
+    }
+
+    private static long currentLsn(Statement s) throws java.sql.SQLException {
+        try (java.sql.ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            return Lsn.parse(rs.getString(1));
+        }
+    }
+
+    /** Waits until Lifeboat's stream, holding {@code slot}, told the server it has received the WAL before {@code lsn}. */
+    private static void awaitReceivedByLifeboat(PostgresServer server, String slot, long lsn) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            try (Connection c = server.connect("postgres"); java.sql.PreparedStatement s = c.prepareStatement(
+                    "SELECT r.write_lsn::text FROM pg_stat_replication r JOIN pg_replication_slots l ON l.active_pid = r.pid "
+                            + "WHERE l.slot_name = ?")) {
+                s.setString(1, slot);
+                try (java.sql.ResultSet rs = s.executeQuery()) {
+                    return rs.next() && rs.getString(1) != null && Lsn.parse(rs.getString(1)) >= lsn;
+                }
+            }
+        });
     }
 
     @Test

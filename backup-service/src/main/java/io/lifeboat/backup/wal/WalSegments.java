@@ -6,11 +6,16 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
-import java.util.Comparator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongToIntFunction;
 import java.util.stream.Stream;
 
 /**
@@ -39,7 +44,7 @@ final class WalSegments {
     private Instant coverageWritten;
     private String lastFailure;
 
-    private record Spooled(Path file, String name, long end) {
+    private record Spooled(Path file, int timeline, String name, long end) {
     }
 
     /** The source's clock and its flush position then: every transaction committed by then lies before it. */
@@ -51,15 +56,51 @@ final class WalSegments {
         this.services = services;
     }
 
-    /** Starts over at {@code segmentStart} of {@code timeline}; the bucket holds everything before {@code stored}. */
-    void reset(String systemId, int timeline, long segmentStart, long stored) throws IOException {
+    /**
+     * Starts over where the bucket's WAL of cluster {@code systemId} ends ({@code stored}). Complete segments an
+     * earlier stream of the cluster spooled but could not store (it stopped while the bucket was away: the source
+     * was re-pointed after a failover, or this process stopped) are taken over when they continue the bucket's WAL
+     * on the server's history ({@code timelineOf} a segment number): they are stored first, and streaming goes on
+     * after them, as pg_receivewal goes on from its newest local segment. The server may no longer have that WAL (a
+     * promoted standby recycles the old timeline's segments at its first checkpoint). Returns where streaming goes on.
+     */
+    long resume(String systemId, long stored, LongToIntFunction timelineOf) throws IOException {
         this.systemId = systemId;
-        this.timeline = timeline;
-        this.segmentStart = segmentStart;
-        this.filled = 0;
         this.stored = stored;
+        this.filled = 0;
         this.measures.clear();
-        clearSpool();
+        this.spooled.clear();
+        long next = Lsn.segmentOf(stored, SEGMENT);
+        Map<Long, List<Path>> bySegment = new TreeMap<>();
+        try (Stream<Path> files = Files.list(spoolDir())) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                if (Lsn.isSegmentName(name) && Files.size(f) == SEGMENT) {
+                    bySegment.computeIfAbsent(Lsn.segmentNumber(name, SEGMENT), k -> new ArrayList<>()).add(f);
+                } else {
+                    Files.deleteIfExists(f); // cut short while written: its WAL is received again
+                }
+            }
+        }
+        for (Map.Entry<Long, List<Path>> e : bySegment.entrySet()) {
+            for (Path f : e.getValue()) {
+                String name = f.getFileName().toString();
+                int onPath = timelineOf.applyAsInt(e.getKey());
+                if (e.getKey() == next && Lsn.timelineOf(name) == onPath) {
+                    spooled.add(new Spooled(f, onPath, name, Lsn.segmentStart(next + 1, SEGMENT)));
+                    next++;
+                } else {
+                    Files.deleteIfExists(f); // stored already, or not this server's history
+                }
+            }
+        }
+        if (!spooled.isEmpty()) {
+            LOG.infof("WAL of %s: %d segment(s) an earlier stream spooled and did not store are stored first (%s to %s)",
+                    source.name(), spooled.size(), spooled.peekFirst().name(), spooled.peekLast().name());
+        }
+        this.segmentStart = Lsn.segmentStart(next, SEGMENT);
+        this.timeline = timelineOf.applyAsInt(next);
+        return segmentStart;
     }
 
     int timeline() {
@@ -119,7 +160,7 @@ final class WalSegments {
         String name = Lsn.segmentName(timeline, Lsn.segmentOf(segmentStart, SEGMENT), SEGMENT);
         Path file = spoolDir().resolve(name);
         Files.write(file, segment);
-        spooled.add(new Spooled(file, name, segmentStart + SEGMENT));
+        spooled.add(new Spooled(file, timeline, name, segmentStart + SEGMENT));
         segmentStart += SEGMENT;
         filled = 0;
     }
@@ -129,15 +170,23 @@ final class WalSegments {
         try {
             while (!spooled.isEmpty()) {
                 Spooled s = spooled.peek();
-                byte[] data = Files.readAllBytes(s.file());
+                byte[] data;
+                try {
+                    data = Files.readAllBytes(s.file());
+                } catch (NoSuchFileException gone) {
+                    // deleted from under the spool: what it held is not in the bucket, and the audit tells the gap
+                    LOG.warnf("WAL of %s: spooled segment %s is gone before it was stored", source.name(), s.name());
+                    spooled.poll();
+                    continue;
+                }
                 Instant covered = coveredUpTo(s.end());
-                services.upload().store(new WalUpload.Piece(source.name(), systemId, timeline, s.name(), false, data, data.length,
+                services.upload().store(new WalUpload.Piece(source.name(), systemId, s.timeline(), s.name(), false, data, data.length,
                         Lsn.format(s.end()), covered, source.encrypted()));
                 stored = s.end();
                 advanceCoverage(covered);
                 spooled.poll();
                 Files.deleteIfExists(s.file());
-                services.state().stored(source.name(), timeline, s.name(), Lsn.format(stored), coveredUntil, false);
+                services.state().stored(source.name(), s.timeline(), s.name(), Lsn.format(stored), coveredUntil, false);
             }
             String current = Lsn.segmentName(timeline, Lsn.segmentOf(segmentStart, SEGMENT), SEGMENT);
             Instant covered;
@@ -185,20 +234,11 @@ final class WalSegments {
         }
     }
 
+    /** One folder per source and cluster: a spooled segment is taken over only by a stream of the same cluster. */
     private Path spoolDir() throws IOException {
         Path dir = Path.of(services.config().wal().spoolDir().orElse(System.getProperty("java.io.tmpdir")))
-                .resolve("lifeboat-wal-spool").resolve(source.name());
+                .resolve("lifeboat-wal-spool").resolve(source.name()).resolve(systemId);
         Files.createDirectories(dir);
         return dir;
-    }
-
-    /** A new connection starts from what the bucket has: segments spooled by an earlier one are received again. */
-    private void clearSpool() throws IOException {
-        spooled.clear();
-        try (Stream<Path> files = Files.list(spoolDir())) {
-            for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
     }
 }

@@ -118,8 +118,9 @@ final class WalStreamer implements Runnable {
                         Lsn.format(storedTimelineEnd), Lsn.format(from), history.timeline());
                 from = storedTimelineEnd;
             }
+            long begun = from;
             try {
-                begin(replication, slot, history, from);
+                begun = begin(replication, slot, history, from);
                 services.state().streaming(source.name(), services.instance(), id.systemId(), timeline,
                         Lsn.format(segments.segmentStart()));
                 LOG.infof("streaming WAL of %s from %s on timeline %d (slot %s)", source.name(),
@@ -128,13 +129,14 @@ final class WalStreamer implements Runnable {
             } catch (SQLException e) {
                 // the server answers "requested WAL segment ... has already been removed" once streaming began
                 if (e.getMessage() == null || !e.getMessage().contains("has already been removed") || storedBefore < 0
-                        || restart <= storedBefore || segments.received() > Lsn.segmentStart(Lsn.segmentOf(from, SEGMENT), SEGMENT)) {
+                        || restart <= begun || segments.received() > begun) {
                     throw e;
                 }
-                int lostTimeline = known.get().timeline == null ? timeline : known.get().timeline;
-                String missing = Lsn.segmentName(lostTimeline, Lsn.segmentOf(storedBefore, SEGMENT), SEGMENT);
+                segments.store(); // what was spooled before the missing WAL
+                int lostTimeline = timelineOf(history, begun);
+                String missing = Lsn.segmentName(lostTimeline, Lsn.segmentOf(begun, SEGMENT), SEGMENT);
                 services.gap(source.name(), lostTimeline, missing, "the source no longer has the WAL from "
-                        + Lsn.format(storedBefore) + " to " + Lsn.format(restart) + " (" + e.getMessage() + ")");
+                        + Lsn.format(Math.max(begun, storedBefore)) + " to " + Lsn.format(restart) + " (" + e.getMessage() + ")");
                 // the next connection goes on from what the slot keeps
                 services.state().skipTo(source.name(), timelineOf(history, restart), Lsn.format(restart));
                 throw e;
@@ -142,12 +144,15 @@ final class WalStreamer implements Runnable {
         }
     }
 
-    /** Starts streaming at the segment holding {@code from}, on the timeline of the path that holds it. */
-    private void begin(ReplicationStream replication, String slot, TimelineHistory history, long from) throws Exception {
-        timeline = timelineOf(history, from);
-        long segmentStart = Lsn.segmentStart(Lsn.segmentOf(from, SEGMENT), SEGMENT);
-        segments.reset(systemId, timeline, segmentStart, Math.max(from, segmentStart));
+    /**
+     * Starts streaming after what the bucket holds ({@code from}) and what an earlier stream spooled and did not store,
+     * at the start of a segment, on the timeline of the path that holds it. Returns that position.
+     */
+    private long begin(ReplicationStream replication, String slot, TimelineHistory history, long from) throws Exception {
+        long segmentStart = segments.resume(systemId, from, segment -> timelineOf(history, Lsn.segmentStart(segment, SEGMENT)));
+        timeline = segments.timeline();
         replication.start(slot, segmentStart, timeline);
+        return segmentStart;
     }
 
     /**
