@@ -7,9 +7,7 @@ import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
-import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
-import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -42,6 +40,7 @@ public class BackupBucket {
     private final S3Client s3;
     private final S3Config config;
     private final ManifestAuthentication authentication;
+    private final BucketListing listing;
     /** Manifests read before, by key and ETag: a listing reads only the ones it has not seen. */
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
@@ -52,6 +51,7 @@ public class BackupBucket {
         this.s3 = s3;
         this.config = config;
         this.authentication = authentication;
+        this.listing = new BucketListing(s3, config);
     }
 
     /** The manifests of a source: those this Lifeboat wrote, and those it refuses (with why). */
@@ -145,7 +145,7 @@ public class BackupBucket {
         List<UntrustedManifest> refused = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         try {
-            for (S3Object object : backupFolderObjects(prefix)) {
+            for (S3Object object : listing.backupFolderObjects(prefix)) {
                 if (!object.key().endsWith("/" + BackupManifest.MANIFEST)) {
                     continue;
                 }
@@ -184,7 +184,7 @@ public class BackupBucket {
     private Catalog wholeCatalog() {
         List<BackupManifest> trusted = new ArrayList<>();
         List<UntrustedManifest> refused = new ArrayList<>();
-        Set<String> sources = new HashSet<>(sources());
+        Set<String> sources = new HashSet<>(listing.sources());
         for (String source : sources) {
             Catalog one = catalog(source);
             trusted.addAll(one.trusted());
@@ -196,61 +196,6 @@ public class BackupBucket {
                 && !sources.contains(key.substring(root.length(), Math.max(root.length(), key.indexOf('/', root.length())))));
         trusted.sort(Comparator.comparing(BackupManifest::recoveryPointAt).reversed());
         return new Catalog(trusted, refused);
-    }
-
-    /** The names of the sources with a folder in the bucket: the top level, listed without descending into it. */
-    private List<String> sources() {
-        String root = config.prefix() + "/";
-        List<String> sources = new ArrayList<>();
-        String token = null;
-        try {
-            do {
-                ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(config.bucket()).prefix(root)
-                        .delimiter("/");
-                if (token != null) {
-                    request.continuationToken(token);
-                }
-                var page = s3.listObjectsV2(request.build());
-                for (CommonPrefix folder : page.commonPrefixes()) {
-                    sources.add(folder.prefix().substring(root.length(), folder.prefix().length() - 1));
-                }
-                token = Boolean.TRUE.equals(page.isTruncated()) ? page.nextContinuationToken() : null;
-            } while (token != null);
-        } catch (NoSuchBucketException e) {
-            return List.of();
-        }
-        return sources;
-    }
-
-    /**
-     * The objects of a source's backup folders ({@code <source>/<yyyy>/...}; {@code prefix} is the source's folder).
-     * Its chunk store and WAL archive ({@code <source>/chunks/}, {@code <source>/wal/}), thousands of objects and no
-     * manifest, are not listed: keys list in byte order, and those folders sort after the year folders.
-     */
-    private List<S3Object> backupFolderObjects(String prefix) {
-        List<S3Object> objects = new ArrayList<>();
-        String token = null;
-        while (true) {
-            ListObjectsV2Request.Builder request = ListObjectsV2Request.builder().bucket(config.bucket()).prefix(prefix);
-            if (token != null) {
-                request.continuationToken(token);
-            }
-            var page = s3.listObjectsV2(request.build());
-            for (S3Object object : page.contents()) {
-                String rest = object.key().substring(prefix.length());
-                if (rest.isEmpty()) {
-                    continue; // a folder marker some tools write: it sorts first
-                }
-                if (!Character.isDigit(rest.charAt(0))) {
-                    return objects; // past the year folders
-                }
-                objects.add(object);
-            }
-            if (!Boolean.TRUE.equals(page.isTruncated())) {
-                return objects;
-            }
-            token = page.nextContinuationToken();
-        }
     }
 
     private Cached read(S3Object object) {

@@ -54,7 +54,7 @@ import static org.hamcrest.Matchers.*;
 @QuarkusTest
 class ChunkedBackupTest {
 
-    private static final int LOCK_SPACE = 0x4c424348; // ChunkIndex.LOCK_SPACE: what a running backup holds
+    private static final int LOCK_SPACE = 0x4c424348; // ChunkStoreLock.LOCK_SPACE: what a running backup holds
 
     @Inject
     S3Client s3;

@@ -16,15 +16,12 @@ import java.util.Optional;
 
 /**
  * The chunks a source's bucket holds, the packs they are in, and which backups reference them, in PostgreSQL (tables
- * {@code chunk}, {@code pack}, {@code backup_chunk} and {@code backup_pack}): a backup asks it which chunks are new, one indexed lookup each, so memory stays flat however
- * many chunks the bucket holds. Retention's sweep and running backups exclude each other through an advisory lock
- * per source ({@link #holdForBackup}, {@link ChunkSweep}).
+ * {@code chunk}, {@code pack}, {@code backup_chunk} and {@code backup_pack}): a backup asks it which chunks are
+ * new, one indexed lookup each, so memory stays flat however many chunks the bucket holds. Retention's sweep and running backups exclude each other through an advisory lock
+ * per source ({@link ChunkStoreLock}).
  */
 @ApplicationScoped
 public class ChunkIndex {
-
-    /** First key of the advisory locks on a source's chunk store ("LBCH"); the second is the source's hash. */
-    static final int LOCK_SPACE = 0x4c424348;
 
     private final DataSource db;
 
@@ -237,69 +234,15 @@ public class ChunkIndex {
     }
 
     /**
-     * Holds the source's chunk store for a running backup (a shared advisory lock, on a connection of its own): no
-     * sweep deletes a chunk while the backup may reference it. Released by closing; a crashed instance's
-     * connection ends, and its lock with it.
+     * Holds the source's chunk store for a running backup: no sweep deletes a chunk while the backup may reference
+     * it. Released by closing.
      */
-    Hold holdForBackup(String source) throws SQLException {
-        Connection c = db.getConnection();
-        try (PreparedStatement q = c.prepareStatement("SELECT pg_advisory_lock_shared(?, ?)")) {
-            q.setInt(1, LOCK_SPACE);
-            q.setInt(2, source.hashCode());
-            q.execute();
-        } catch (SQLException e) {
-            c.close();
-            throw e;
-        }
-        return new Hold(c, source, true);
+    ChunkStoreLock holdForBackup(String source) throws SQLException {
+        return ChunkStoreLock.forBackup(db, source);
     }
 
     /** The source's chunk store for a sweep (exclusive), or empty while a backup of the source holds it. */
-    Optional<Hold> tryHoldForSweep(String source) throws SQLException {
-        Connection c = db.getConnection();
-        try (PreparedStatement q = c.prepareStatement("SELECT pg_try_advisory_lock(?, ?)")) {
-            q.setInt(1, LOCK_SPACE);
-            q.setInt(2, source.hashCode());
-            try (ResultSet r = q.executeQuery()) {
-                r.next();
-                if (r.getBoolean(1)) {
-                    return Optional.of(new Hold(c, source, false));
-                }
-            }
-        } catch (SQLException e) {
-            c.close();
-            throw e;
-        }
-        c.close();
-        return Optional.empty();
-    }
-
-    /** A held advisory lock on a source's chunk store; closing it releases the lock. */
-    static final class Hold implements AutoCloseable {
-        private final Connection connection;
-        private final String source;
-        private final boolean shared;
-
-        private Hold(Connection connection, String source, boolean shared) {
-            this.connection = connection;
-            this.source = source;
-            this.shared = shared;
-        }
-
-        Connection connection() {
-            return connection;
-        }
-
-        @Override
-        public void close() {
-            try (connection; PreparedStatement q = connection.prepareStatement(
-                    shared ? "SELECT pg_advisory_unlock_shared(?, ?)" : "SELECT pg_advisory_unlock(?, ?)")) {
-                q.setInt(1, LOCK_SPACE);
-                q.setInt(2, source.hashCode());
-                q.execute();
-            } catch (SQLException ignored) {
-                // closing the connection ends the session, and the lock with it
-            }
-        }
+    Optional<ChunkStoreLock> tryHoldForSweep(String source) throws SQLException {
+        return ChunkStoreLock.forSweep(db, source);
     }
 }

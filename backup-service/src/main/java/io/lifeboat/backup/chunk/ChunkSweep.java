@@ -47,12 +47,12 @@ public class ChunkSweep {
 
     public Swept sweep(String source) {
         try {
-            Optional<ChunkIndex.Hold> hold = index.tryHoldForSweep(source);
+            Optional<ChunkStoreLock> hold = index.tryHoldForSweep(source);
             if (hold.isEmpty()) {
                 LOG.infof("chunks of %s are not swept now: a backup of it is running (the next retention sweeps them)", source);
                 return new Swept(0, 0, 0, false);
             }
-            try (ChunkIndex.Hold held = hold.get()) {
+            try (ChunkStoreLock held = hold.get()) {
                 return sweep(source, held.connection());
             }
         } catch (SQLException | RuntimeException e) {

@@ -39,7 +39,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
     private final ChunkSeal seal;
     private final ExecutorService pool;
     private final int window;
-    private final ChunkIndex.Hold hold;
+    private final ChunkStoreLock hold;
     private final ArrayDeque<Future<Stored>> pending = new ArrayDeque<>();
     private final PackWriter packs;
     /** Chunks stored as objects of their own (before packs) this backup references: retention keeps them. */
