@@ -69,6 +69,30 @@ class ChunkedBackupTest {
     ChunkSweep sweep;
 
     @Test
+    void aFileWhoseTimesAreNotSafelyInThePastIsReadAgainByTheNextBackup() throws Exception {
+        // file times move in clock ticks: a file written again within the tick its read began in keeps its identity,
+        // and a backup that trusted it would skip that second write for good. A file whose last change is not over a
+        // second before its read is therefore read again next time; a modification time set in the future never is
+        Path root = storeLikeDirectory("chunked-fresh", 12);
+        Path future = root.resolve("seg-2/data_level0.bin");
+        Files.setLastModifiedTime(future, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(3600)));
+        putSource("chunked-fresh", chunked(root, "{\"keepLast\": 5}"));
+        verified(start("chunked-fresh"));
+        BackupManifest second = manifest(verified(start("chunked-fresh")).getString("manifestKey"));
+        assertThat(second.chunks().unchangedFiles()).as("the 7 other large files; seg-2 is read again").isEqualTo(7);
+        assertThat(second.chunks().uploadedChunks()).as("its content is the same: no chunk is new").isZero();
+        assertThat(contentOf(second)).isEqualTo(filesOf(root));
+
+        // its time put back in the past (its ctime moves to now): read once more, then trusted
+        Files.setLastModifiedTime(future, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(3600)));
+        settle();
+        BackupManifest third = manifest(verified(start("chunked-fresh")).getString("manifestKey"));
+        assertThat(third.chunks().unchangedFiles()).isEqualTo(7);
+        BackupManifest fourth = manifest(verified(start("chunked-fresh")).getString("manifestKey"));
+        assertThat(fourth.chunks().unchangedFiles()).isEqualTo(8);
+    }
+
+    @Test
     void aSecondBackupUploadsOnlyTheChangedChunksAndBothHoldTheWholeDirectory() throws Exception {
         Path root = storeLikeDirectory("chunked-delta", 11);
         putSource("chunked-delta", chunked(root, "{\"keepLast\": 5}"));
@@ -95,6 +119,7 @@ class ChunkedBackupTest {
         System.arraycopy(patch, 0, bytes, 900_000, patch.length);
         Files.write(changed, bytes);
         Files.writeString(root.resolve("seg-3/new-note.txt"), "added after the first backup\n");
+        settle();
 
         JsonPath second = verified(start("chunked-delta"));
         assertThat(second.getBoolean("verification.ok")).as(second.getString("verification.detail")).isTrue();
@@ -366,7 +391,16 @@ class ChunkedBackupTest {
             }
             Files.writeString(seg.resolve("metadata.txt"), text);
         }
+        settle();
         return root;
+    }
+
+    /**
+     * Waits until what was just written changed over a second ago: only then does a backup trust a file's identity
+     * to skip it next time ({@link io.lifeboat.backup.storage.FileIdentity#settled}).
+     */
+    static void settle() throws InterruptedException {
+        Thread.sleep(1_100);
     }
 
     private BackupManifest manifest(String key) throws Exception {

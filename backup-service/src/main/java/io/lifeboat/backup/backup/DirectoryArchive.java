@@ -132,7 +132,9 @@ final class DirectoryArchive {
             tar.closeArchiveEntry();
             return identity.size();
         }
-        return size < STAGED_BELOW ? writeStaged(tar, out, root, file, identity) : writeFile(tar, out, root, file, identity);
+        // what the next backup may skip this file by: not an identity a write within the same clock tick keeps
+        FileIdentity remembered = identity != null && identity.settled() ? identity : null;
+        return size < STAGED_BELOW ? writeStaged(tar, out, root, file, remembered) : writeFile(tar, out, root, file, remembered);
     }
 
     /** The content of a file the sink holds: zeros it does not store, so the tar stays exact. */

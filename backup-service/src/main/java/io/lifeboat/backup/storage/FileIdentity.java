@@ -12,6 +12,20 @@ import java.nio.file.attribute.FileTime;
  */
 public record FileIdentity(long size, long mtimeNanos, long ctimeNanos, String inode) {
 
+    /**
+     * How long before it is read a file must have last changed for its identity to be trusted next time. File times
+     * move in clock ticks (milliseconds on Linux, a second or two on some filesystems): a file written again within
+     * the tick its read began in keeps the identity it had, and the next backup would skip the second write (borg
+     * does not cache such files either).
+     */
+    static final long SETTLE_NANOS = 1_000_000_000L;
+
+    /** Whether the file last changed long enough before now that a later change must move its identity. */
+    public boolean settled() {
+        long now = java.time.Instant.now().toEpochMilli() * 1_000_000L;
+        return Math.max(mtimeNanos, ctimeNanos) < now - SETTLE_NANOS;
+    }
+
     public static FileIdentity of(Path file) throws IOException {
         var attrs = Files.readAttributes(file, "unix:size,lastModifiedTime,ctime,ino", LinkOption.NOFOLLOW_LINKS);
         return new FileIdentity((Long) attrs.get("size"), nanos((FileTime) attrs.get("lastModifiedTime")),
