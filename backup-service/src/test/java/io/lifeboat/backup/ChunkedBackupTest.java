@@ -93,6 +93,46 @@ class ChunkedBackupTest {
     }
 
     @Test
+    void aSqliteDatabaseUnchangedSinceTheLastBackupIsNotCopiedAgain() throws Exception {
+        Path root = Scratch.directory("lifeboat-chunked-sqlite");
+        Path database = root.resolve("chroma.sqlite3");
+        // the application keeps its connection open, as ChromaDB does: the WAL stays beside the database
+        try (Connection app = java.sql.DriverManager.getConnection("jdbc:sqlite:" + database);
+             var s = app.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, vector BLOB)");
+            Random random = new Random(5);
+            try (var insert = app.prepareStatement("INSERT INTO embeddings (vector) VALUES (?)")) {
+                for (int i = 0; i < 300; i++) {
+                    byte[] vector = new byte[8 * 1024];
+                    random.nextBytes(vector);
+                    insert.setBytes(1, vector);
+                    insert.executeUpdate();
+                }
+            }
+            assertThat(Files.exists(root.resolve("chroma.sqlite3-wal"))).isTrue();
+            settle();
+            putSource("chunked-sqlite", chunked(root, "{\"keepLast\": 5}"));
+            BackupManifest first = manifest(verified(start("chunked-sqlite")).getString("manifestKey"));
+            assertThat(first.chunks().unchangedFiles()).isZero();
+            BackupManifest second = manifest(verified(start("chunked-sqlite")).getString("manifestKey"));
+            assertThat(second.chunks().unchangedFiles()).as("the database: its files did not move").isEqualTo(1);
+            assertThat(second.chunks().uploadedChunks()).isZero();
+            assertThat(contentOf(second)).isEqualTo(contentOf(first));
+
+            // one commit (appended to the WAL): the next backup copies the database again, with the new row
+            s.execute("INSERT INTO embeddings (vector) VALUES (x'00')");
+            settle();
+            BackupManifest third = manifest(verified(start("chunked-sqlite")).getString("manifestKey"));
+            assertThat(third.chunks().unchangedFiles()).isZero();
+            assertThat(rowsInStoredDatabase(third, "chroma.sqlite3", "embeddings")).isEqualTo(301);
+            BackupManifest fourth = manifest(verified(start("chunked-sqlite")).getString("manifestKey"));
+            assertThat(fourth.chunks().unchangedFiles()).isEqualTo(1);
+            assertThat(rowsInStoredDatabase(fourth, "chroma.sqlite3", "embeddings")).isEqualTo(301);
+        }
+    }
+
+    @Test
     void aSecondBackupUploadsOnlyTheChangedChunksAndBothHoldTheWholeDirectory() throws Exception {
         Path root = storeLikeDirectory("chunked-delta", 11);
         putSource("chunked-delta", chunked(root, "{\"keepLast\": 5}"));
@@ -471,21 +511,44 @@ class ChunkedBackupTest {
     }
 
     /** The backup's regular files, read back from its chunks alone (each checked against its id). */
+    /** The sha256 of each regular file the backup holds, by name. */
     private Map<String, String> contentOf(BackupManifest m) throws Exception {
+        Map<String, String> files = new HashMap<>();
+        filesIn(m).forEach((name, bytes) -> files.put(name, ChunkRef.sha256(bytes)));
+        return files;
+    }
+
+    /** The regular files the backup holds, by name, read from its chunks. */
+    private Map<String, byte[]> filesIn(BackupManifest m) throws Exception {
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
         for (ChunkRef chunk : chunkList(m)) {
             tar.write(chunk.decode(stored(m, chunk), seal(m)));
         }
-        Map<String, String> files = new HashMap<>();
+        Map<String, byte[]> files = new HashMap<>();
         try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(tar.toByteArray()))) {
             TarArchiveEntry e;
             while ((e = in.getNextEntry()) != null) {
                 if (e.isFile()) {
-                    files.put(e.getName(), ChunkRef.sha256(in.readAllBytes()));
+                    files.put(e.getName(), in.readAllBytes());
                 }
             }
         }
         return files;
+    }
+
+    /** The rows of {@code table} in the copy of SQLite database {@code name} the backup holds. */
+    private long rowsInStoredDatabase(BackupManifest m, String name, String table) throws Exception {
+        Path copy = Files.createTempFile("lifeboat-test-", ".sqlite3");
+        try {
+            Files.write(copy, filesIn(m).get(name));
+            try (Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + copy);
+                 var rs = c.createStatement().executeQuery("SELECT count(*) FROM " + table)) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } finally {
+            Files.deleteIfExists(copy);
+        }
     }
 
     private static Map<String, String> filesOf(Path root) throws Exception {

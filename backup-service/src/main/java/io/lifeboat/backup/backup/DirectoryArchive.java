@@ -126,7 +126,7 @@ final class DirectoryArchive {
     private static long writeRegular(TarArchiveOutputStream tar, ArchiveSink out, Path root, Path file) throws IOException {
         long size = Files.size(file);
         FileIdentity identity = size >= SAMPLED_FROM ? FileIdentity.of(file) : null;
-        if (identity != null && out.holds(name(root, file), identity)) {
+        if (identity != null && out.held(name(root, file), identity) >= 0) {
             putFileEntry(tar, out, root, file, identity.size(), identity);
             writeZeros(tar, identity.size());
             tar.closeArchiveEntry();
@@ -194,14 +194,28 @@ final class DirectoryArchive {
         return content.length;
     }
 
-    /** Stores a consistent copy of a live SQLite database ({@link SqliteSnapshot}) under the database's name. */
+    /**
+     * Stores a consistent copy of a live SQLite database ({@link SqliteSnapshot}) under the database's name. A
+     * database whose files did not change since the last backup's copy ({@link SqliteSnapshot#identity}) is not
+     * copied again: that copy's content is taken.
+     */
     private static long writeSqliteSnapshot(TarArchiveOutputStream tar, ArchiveSink out, Path root, Path database) throws IOException {
+        FileIdentity before = SqliteSnapshot.identity(database);
+        long held = before == null ? -1 : out.held(name(root, database), before);
+        if (held >= 0) {
+            putFileEntry(tar, out, root, database, held, before.withSize(held));
+            writeZeros(tar, held);
+            tar.closeArchiveEntry();
+            return held;
+        }
         Path copy = Files.createTempFile("lifeboat-sqlite-", ".snapshot");
         try {
             Files.delete(copy); // the backup API creates it
             SqliteSnapshot.copy(database, copy);
             long size = Files.size(copy);
-            putFileEntry(tar, out, root, database, size, null); // a snapshot: never skipped as unchanged
+            // remembered only when no write moved the database's files during the copy, nor a clock tick before it
+            boolean same = before != null && before.settled() && before.equals(SqliteSnapshot.identity(database));
+            putFileEntry(tar, out, root, database, size, same ? before.withSize(size) : null);
             try (var in = Files.newInputStream(copy)) {
                 in.transferTo(tar);
             }

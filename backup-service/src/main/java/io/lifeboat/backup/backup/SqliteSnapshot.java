@@ -1,5 +1,6 @@
 package io.lifeboat.backup.backup;
 
+import io.lifeboat.backup.storage.FileIdentity;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
 
@@ -79,6 +80,25 @@ final class SqliteSnapshot {
             }
             return false;
         }
+    }
+
+    /**
+     * What says a database is unchanged since a copy was taken, without copying it: the identities of its main file
+     * and of its WAL (a commit appends to the WAL, a checkpoint writes the main file, a WAL restart rewrites the
+     * WAL: each moves one of them). Not the WAL's status-change time: SQLite running as root gives the WAL its
+     * database's owner (fchown) each time a connection opens it, which moves that time without a write. Its size is
+     * unknown (-1) until a copy is taken. Null while a rollback journal exists: a write is under way.
+     */
+    static FileIdentity identity(Path database) throws IOException {
+        if (Files.exists(database.resolveSibling(database.getFileName() + "-journal"), LinkOption.NOFOLLOW_LINKS)) {
+            return null;
+        }
+        FileIdentity main = FileIdentity.of(database);
+        Path walFile = database.resolveSibling(database.getFileName() + "-wal");
+        FileIdentity wal = Files.exists(walFile, LinkOption.NOFOLLOW_LINKS) ? FileIdentity.of(walFile) : null;
+        String inode = "sqlite " + main.inode() + "/" + main.size() + (wal == null ? "" : " wal " + wal.inode() + "/"
+                + wal.size() + "/" + wal.mtimeNanos());
+        return new FileIdentity(-1, Math.max(main.mtimeNanos(), wal == null ? 0 : wal.mtimeNanos()), main.ctimeNanos(), inode);
     }
 
     /**

@@ -127,23 +127,26 @@ public class ChunkIndex {
 
     /**
      * The chunks of {@code path} in backup {@code previous}, in order, if it had the same identity there and every
-     * chunk is still in the index (none forgotten as damaged, none swept).
+     * chunk is still in the index (none forgotten as damaged, none swept). An identity of size -1 (a database
+     * snapshot's) matches whatever size was stored.
      */
     Optional<List<ChunkRef>> unchangedFile(String source, String previous, String path, FileIdentity identity) throws SQLException {
         try (Connection c = db.getConnection();
              PreparedStatement q = c.prepareStatement("SELECT f.n, c.id, c.size, c.stored_size, c.codec, c.pack, "
-                     + "c.pack_offset, cardinality(b.chunk_ids) FROM backup_file b CROSS JOIN unnest(b.chunk_ids) WITH ORDINALITY AS f(id, n) "
+                     + "c.pack_offset, cardinality(b.chunk_ids), b.size FROM backup_file b CROSS JOIN unnest(b.chunk_ids) WITH ORDINALITY AS f(id, n) "
                      + "LEFT JOIN chunk c ON c.source = ? AND c.id = f.id WHERE b.backup_id = ? AND b.path = ? "
-                     + "AND b.size = ? AND b.mtime_ns = ? AND b.ctime_ns = ? AND b.inode = ? ORDER BY f.n")) {
+                     + "AND (b.size = ? OR ? < 0) AND b.mtime_ns = ? AND b.ctime_ns = ? AND b.inode = ? ORDER BY f.n")) {
             q.setString(1, source);
             q.setString(2, previous);
             q.setString(3, path);
             q.setLong(4, identity.size());
-            q.setLong(5, identity.mtimeNanos());
-            q.setLong(6, identity.ctimeNanos());
-            q.setString(7, identity.inode());
+            q.setLong(5, identity.size());
+            q.setLong(6, identity.mtimeNanos());
+            q.setLong(7, identity.ctimeNanos());
+            q.setString(8, identity.inode());
             List<ChunkRef> refs = new ArrayList<>();
             int expected = -1;
+            long storedSize = -1;
             try (ResultSet r = q.executeQuery()) {
                 while (r.next()) {
                     if (r.getString(2) == null) {
@@ -151,10 +154,11 @@ public class ChunkIndex {
                     }
                     refs.add(chunkAt(r, 2));
                     expected = r.getInt(8);
+                    storedSize = r.getLong(9);
                 }
             }
             long bytes = refs.stream().mapToLong(ChunkRef::size).sum();
-            return refs.isEmpty() || refs.size() != expected || bytes != identity.size() ? Optional.empty() : Optional.of(refs);
+            return refs.isEmpty() || refs.size() != expected || bytes != storedSize ? Optional.empty() : Optional.of(refs);
         }
     }
 

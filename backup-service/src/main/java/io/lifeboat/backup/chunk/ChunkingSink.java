@@ -53,11 +53,11 @@ public final class ChunkingSink extends ArchiveSink {
     }
 
     @Override
-    public boolean holds(String path, FileIdentity identity) throws IOException {
+    public long held(String path, FileIdentity identity) throws IOException {
         List<ChunkRef> refs = archive.unchanged(path, identity);
         heldPath = refs == null ? null : path;
         heldChunks = refs;
-        return refs != null;
+        return refs == null ? -1 : refs.stream().mapToLong(ChunkRef::size).sum();
     }
 
     /** A large file's content is chunked on its own (cut before and after it), so an unchanged one can be reused. */

@@ -25,17 +25,19 @@ public abstract class ArchiveSink extends OutputStream {
     }
 
     /**
-     * Whether the sink already holds the content of the regular file {@code path} as it is now ({@code identity}
-     * unchanged since the last backup). Then the caller writes its tar header, calls {@link #contentFollows} and
-     * writes {@code identity.size()} zero bytes in place of the content, which the sink does not store. Default: no.
+     * The size of the content of {@code path} the sink already holds, stored when the file had {@code identity} (so
+     * unchanged since the last backup), or -1 when it holds none. Then the caller writes its tar header, calls
+     * {@link #contentFollows} and writes that many zero bytes in place of the content, which the sink does not
+     * store. An identity of size -1 (a database snapshot's, whose size is known only once taken) matches the
+     * content stored under it whatever its size. Default: none.
      */
-    public boolean holds(String path, FileIdentity identity) throws IOException {
-        return false;
+    public long held(String path, FileIdentity identity) throws IOException {
+        return -1;
     }
 
     /**
      * The next {@code size} bytes are the content of {@code path}, whose tar header was written just before
-     * ({@code identity} null: a snapshot, never reused).
+     * ({@code identity} null: never reused).
      */
     public void contentFollows(String path, FileIdentity identity, long size) throws IOException {
     }

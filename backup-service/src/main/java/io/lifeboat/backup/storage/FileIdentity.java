@@ -20,6 +20,11 @@ public record FileIdentity(long size, long mtimeNanos, long ctimeNanos, String i
      */
     static final long SETTLE_NANOS = 1_000_000_000L;
 
+    /** The same identity, for content of {@code bytes} bytes (a database snapshot's size is known once taken). */
+    public FileIdentity withSize(long bytes) {
+        return new FileIdentity(bytes, mtimeNanos, ctimeNanos, inode);
+    }
+
     /** Whether the file last changed long enough before now that a later change must move its identity. */
     public boolean settled() {
         long now = java.time.Instant.now().toEpochMilli() * 1_000_000L;
