@@ -2,6 +2,7 @@
 # Chunked vector-store backups (issue 15) against restic, on the same S3Proxy and the same ~1.1 GiB ChromaDB-like
 # directory (../shared/bench-data/gen_chroma.py):
 #   first backup      Lifeboat `storage: chunks` into an empty chunk store vs restic 0.14 into a new repository
+#   unchanged backup  right after the first, nothing changed (a 15-minute schedule over an idle store), both
 #   second backup     after one "day" of changes (bench/tools/change_chroma.py: 2,000 documents added to
 #                     chroma.sqlite3, their vectors written into one segment: about 1 % of the bytes), both
 #   stored bytes      after 10 such backups: Lifeboat's chunk store vs restic's repository vs 10 full tar backups
@@ -78,6 +79,9 @@ for i in $(seq 1 "$RUNS"); do
   warm
   lifeboat_backup "$SRC"; add lifeboat_first "$TIME"; add lifeboat_first_verify "$VERIFY"; first_up=$(echo "$BODY" | jget "['uploadedBytes']")
   restic_backup "$REPO_NAME"; add restic_first "$TIME"; restic_first_added=$ADDED
+  warm
+  lifeboat_backup "$SRC"; add lifeboat_unchanged "$TIME"
+  restic_backup "$REPO_NAME"; add restic_unchanged "$TIME"
   steps=1; [ "$i" = 1 ] && steps=$SERIES
   for k in $(seq 1 "$steps"); do
     python3 "$REPO/bench/tools/change_chroma.py" "$SRC_DIR/chroma_db" "$k"
@@ -121,6 +125,7 @@ OUT="$REPO/bench/results/chunks-$(date -u +%Y%m%dT%H%M%SZ).md"; mkdir -p "$(dirn
   echo "| operation | Lifeboat (chunks) | restic (--compression auto) |"
   echo "|---|---|---|"
   echo "| first backup, empty store | **$(m lifeboat_first)** ($(r lifeboat_first restic_first)) | $(m restic_first) |"
+  echo "| backup of the unchanged store (idle, every 15 min) | **$(m lifeboat_unchanged)** ($(r lifeboat_unchanged restic_unchanged)) | $(m restic_unchanged) |"
   echo "| second backup, after a change | **$(m lifeboat_second)** ($(r lifeboat_second restic_second)) | $(m restic_second) |"
   echo "| uploaded by the second backup, MiB | $(mib "$(median ${T[lifeboat_second_up]})") | $(mib "$(median ${T[restic_second_added]})") (data added) |"
   echo "| restore of the newest snapshot, new folder | **$(m lifeboat_restore)** ($(r lifeboat_restore restic_restore)) | $(m restic_restore) |"

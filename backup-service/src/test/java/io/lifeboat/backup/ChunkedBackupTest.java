@@ -71,8 +71,8 @@ class ChunkedBackupTest {
     @Test
     void aFileWhoseTimesAreNotSafelyInThePastIsReadAgainByTheNextBackup() throws Exception {
         // file times move in clock ticks: a file written again within the tick its read began in keeps its identity,
-        // and a backup that trusted it would skip that second write for good. A file whose last change is not over a
-        // second before its read is therefore read again next time; a modification time set in the future never is
+        // and a backup that trusted it would skip that second write for good. A file whose last change is not safely
+        // before its read is therefore read again next time; a modification time set in the future never is
         Path root = storeLikeDirectory("chunked-fresh", 12);
         Path future = root.resolve("seg-2/data_level0.bin");
         Files.setLastModifiedTime(future, java.nio.file.attribute.FileTime.from(java.time.Instant.now().plusSeconds(3600)));
@@ -436,11 +436,12 @@ class ChunkedBackupTest {
     }
 
     /**
-     * Waits until what was just written changed over a second ago: only then does a backup trust a file's identity
-     * to skip it next time ({@link io.lifeboat.backup.storage.FileIdentity#settled}).
+     * Waits until what was just written is safely in the past (50 ms on this filesystem's nanosecond times): only
+     * then does a backup trust a file's identity to skip it next time
+     * ({@link io.lifeboat.backup.storage.FileIdentity#settled}). A longer wait changes nothing.
      */
     static void settle() throws InterruptedException {
-        Thread.sleep(1_100);
+        Thread.sleep(200);
     }
 
     private BackupManifest manifest(String key) throws Exception {

@@ -14,11 +14,13 @@ public record FileIdentity(long size, long mtimeNanos, long ctimeNanos, String i
 
     /**
      * How long before it is read a file must have last changed for its identity to be trusted next time. File times
-     * move in clock ticks (milliseconds on Linux, a second or two on some filesystems): a file written again within
-     * the tick its read began in keeps the identity it had, and the next backup would skip the second write (borg
-     * does not cache such files either).
+     * move in clock ticks: a file written again within the tick its read began in keeps the identity it had, and the
+     * next backup would skip that write (borg does not cache such files either). On Linux a tick is a jiffy (at most
+     * 10 ms, times kept to the nanosecond); a filesystem that keeps whole seconds (FAT keeps two) gets two seconds.
      */
-    static final long SETTLE_NANOS = 1_000_000_000L;
+    static final long SETTLE_NANOS = 50_000_000L;
+    static final long SETTLE_WHOLE_SECONDS_NANOS = 2_000_000_000L;
+    private static final long SECOND = 1_000_000_000L;
 
     /** The same identity, for content of {@code bytes} bytes (a database snapshot's size is known once taken). */
     public FileIdentity withSize(long bytes) {
@@ -27,8 +29,10 @@ public record FileIdentity(long size, long mtimeNanos, long ctimeNanos, String i
 
     /** Whether the file last changed long enough before now that a later change must move its identity. */
     public boolean settled() {
-        long now = java.time.Instant.now().toEpochMilli() * 1_000_000L;
-        return Math.max(mtimeNanos, ctimeNanos) < now - SETTLE_NANOS;
+        java.time.Instant clock = java.time.Instant.now();
+        long now = clock.getEpochSecond() * SECOND + clock.getNano();
+        boolean wholeSeconds = mtimeNanos % SECOND == 0 && ctimeNanos % SECOND == 0;
+        return Math.max(mtimeNanos, ctimeNanos) < now - (wholeSeconds ? SETTLE_WHOLE_SECONDS_NANOS : SETTLE_NANOS);
     }
 
     public static FileIdentity of(Path file) throws IOException {
