@@ -17,8 +17,8 @@ import java.util.Optional;
 /**
  * The chunks a source's bucket holds, the packs they are in, and which backups reference them, in PostgreSQL (tables
  * {@code chunk}, {@code pack}, {@code backup_chunk} and {@code backup_pack}): a backup asks it which chunks are
- * new, one indexed lookup each, so memory stays flat however many chunks the bucket holds. Retention's sweep and running backups exclude each other through an advisory lock
- * per source ({@link ChunkStoreLock}).
+ * new, one indexed lookup each, so memory stays flat however many chunks the bucket holds. Retention's sweep and
+ * running backups exclude each other through an advisory lock per source ({@link ChunkStoreLock}).
  */
 @ApplicationScoped
 public class ChunkIndex {
