@@ -7,8 +7,9 @@
 #                     chroma.sqlite3, their vectors written into one segment: about 1 % of the bytes), both
 #   stored bytes      after 10 such backups: Lifeboat's chunk store vs restic's repository vs 10 full tar backups
 #   restore           the newest snapshot into a new folder: Lifeboat (request -> Completed) vs `restic restore`
-# Rounds interleave Lifeboat and restic; the first/second backup and restore lines are medians of RUNS rounds (each
-# round on a fresh copy, a fresh chunk store and a fresh repository); the 10-backup series runs in round 1.
+# Rounds interleave Lifeboat and restic (Lifeboat first in odd rounds, restic in even ones); the first/second backup
+# and restore lines are medians of RUNS rounds (each round on a fresh copy, a fresh chunk store and a fresh
+# repository); the 10-backup series runs in round 1.
 # Lifeboat's times are request -> Completed; its read-back verification after each backup is reported apart.
 # Writes bench/results/chunks-<date>.md.
 #   bash bench/chunk-bench.sh                 # ~1.1 GiB, 3 rounds (~15 min)
@@ -68,6 +69,27 @@ same_tree() { # the restored folder holds the source's files (chroma.sqlite3 com
 }
 
 RESTORED="$WORK/chunk-restored"; mkdir -p "$RESTORED"
+# each round's pairs run in turn (bench/lib.sh in_turn): Lifeboat first in odd rounds, restic first in even ones
+lb_first() { lifeboat_backup "$SRC"; add lifeboat_first "$TIME"; add lifeboat_first_verify "$VERIFY"; first_up=$(echo "$BODY" | jget "['uploadedBytes']"); }
+restic_first() { restic_backup "$REPO_NAME"; add restic_first "$TIME"; restic_first_added=$ADDED; }
+lb_unchanged() { lifeboat_backup "$SRC"; add lifeboat_unchanged "$TIME"; }
+restic_unchanged() { restic_backup "$REPO_NAME"; add restic_unchanged "$TIME"; }
+lb_next() { lifeboat_backup "$SRC"; lt=$TIME; up=$(echo "$BODY" | jget "['uploadedBytes']"); add lifeboat_next_verify "$VERIFY"; }
+restic_next() { restic_backup "$REPO_NAME"; rt=$TIME; }
+lb_restore() {
+  local s rid body
+  s=$(now); rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"$SRC\",\"target\":\"bench-chunk-dir\",\"mode\":\"new\",\"restoreAs\":\"lb_$i\"}" | json_id)
+  body=$(await_final "$RESTORE/restores/$rid"); add lifeboat_restore "$(secs "$s" "$(now)")"
+  [ "$(echo "$body" | jget "['phase']")" = Completed ] || { echo "$body" >&2; exit 1; }
+  same_tree "$RESTORED/lb_$i" || { echo "Lifeboat's restore differs from the source" >&2; exit 1; }
+  rm -rf "$RESTORED/lb_$i"
+}
+restic_restore_step() {
+  rm -rf "$WORK/restic-x"; mkdir -p "$WORK/restic-x"
+  run restic_restore restic_ "$REPO_NAME" restore latest --target "$WORK/restic-x"
+  same_tree "$WORK/restic-x/chroma_db" || { echo "restic's restore differs from the source" >&2; exit 1; }
+  rm -rf "$WORK/restic-x"
+}
 curl_json -X PUT "$RESTORE/targets/bench-chunk-dir" -d "{\"kind\":\"directory\",\"path\":\"$RESTORED/chroma_db\"}" >/dev/null
 SERIES_ROWS=()
 for i in $(seq 1 "$RUNS"); do
@@ -77,17 +99,14 @@ for i in $(seq 1 "$RUNS"); do
   curl_json -X PUT "$BACKUP/sources/$SRC" -d "{\"kind\":\"directory\",\"path\":\"$SRC_DIR/chroma_db\",\"storage\":\"chunks\",\"schedule\":\"0 0 1 1 *\",\"retention\":{\"keepLast\":20}}" >/dev/null
   restic_ "$REPO_NAME" init --repository-version 2 > /dev/null
   warm
-  lifeboat_backup "$SRC"; add lifeboat_first "$TIME"; add lifeboat_first_verify "$VERIFY"; first_up=$(echo "$BODY" | jget "['uploadedBytes']")
-  restic_backup "$REPO_NAME"; add restic_first "$TIME"; restic_first_added=$ADDED
+  in_turn "$i" lb_first restic_first
   warm
-  lifeboat_backup "$SRC"; add lifeboat_unchanged "$TIME"
-  restic_backup "$REPO_NAME"; add restic_unchanged "$TIME"
+  in_turn "$i" lb_unchanged restic_unchanged
   steps=1; [ "$i" = 1 ] && steps=$SERIES
   for k in $(seq 1 "$steps"); do
     python3 "$REPO/bench/tools/change_chroma.py" "$SRC_DIR/chroma_db" "$k"
     warm
-    lifeboat_backup "$SRC"; lt=$TIME; up=$(echo "$BODY" | jget "['uploadedBytes']"); add lifeboat_next_verify "$VERIFY"
-    restic_backup "$REPO_NAME"; rt=$TIME
+    in_turn "$i" lb_next restic_next
     if [ "$k" = 1 ]; then
       add lifeboat_second "$lt"; add restic_second "$rt"; add lifeboat_second_up "$up"; add restic_second_added "$ADDED"
     fi
@@ -102,14 +121,7 @@ for i in $(seq 1 "$RUNS"); do
     FIRST_UP=$first_up; RESTIC_FIRST_ADDED=$restic_first_added
   fi
   # restore the newest snapshot into a new folder
-  s=$(now); rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"$SRC\",\"target\":\"bench-chunk-dir\",\"mode\":\"new\",\"restoreAs\":\"lb_$i\"}" | json_id)
-  body=$(await_final "$RESTORE/restores/$rid"); add lifeboat_restore "$(secs "$s" "$(now)")"
-  [ "$(echo "$body" | jget "['phase']")" = Completed ] || { echo "$body" >&2; exit 1; }
-  same_tree "$RESTORED/lb_$i" || { echo "Lifeboat's restore differs from the source" >&2; exit 1; }
-  rm -rf "$RESTORED/lb_$i" "$WORK/restic-x"; mkdir -p "$WORK/restic-x"
-  run restic_restore restic_ "$REPO_NAME" restore latest --target "$WORK/restic-x"
-  same_tree "$WORK/restic-x/chroma_db" || { echo "restic's restore differs from the source" >&2; exit 1; }
-  rm -rf "$WORK/restic-x"
+  in_turn "$i" lb_restore restic_restore_step
   # this round's stores go (the disk holds one round at a time); the source is not used again
   $AWS --endpoint-url "$S3" s3 rm --recursive --quiet "s3://$PEERS/$REPO_NAME/"
   $AWS --endpoint-url "$S3" s3 rm --recursive --quiet "s3://lifeboat-backups/backups/$SRC/"

@@ -46,6 +46,14 @@ secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
 median() { python3 -c "import sys,statistics; print(f'{statistics.median(map(float, sys.argv[1:])):.2f}')" "$@"; }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 jget() { python3 -c "import sys,json; d=json.load(sys.stdin); print(eval('d' + sys.argv[1]))" "$1"; }
+# in_turn ROUND STEP...: runs the steps (function names) one after another, the list rotated by ROUND-1, so each tool
+# goes first in some rounds: the first to run pays for a cold cache or a cold S3Proxy (a JVM compiling its GET path)
+in_turn() {
+  local round=$1; shift
+  local n=$# k
+  local steps=("$@")
+  for ((k = 0; k < n; k++)); do "${steps[$(((round - 1 + k) % n))]}"; done
+}
 curl_json() { curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
 
 # The id of the resource a POST returned (no Python: a timed line measures Lifeboat, not an interpreter's start)

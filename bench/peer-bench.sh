@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Peer benchmark (issue 14): Lifeboat against what a user would pick instead, on the same S3Proxy, the same data,
-# rounds interleaved, medians quoted:
+# rounds interleaved (each section's tools in turn: a different one goes first in each round), medians quoted:
 #   script   `pg_dump -Fc -Z0 | zstd -T2 -3 | aws s3 cp -` (awscli 2.9) and `tar | zstd | aws s3 cp -`, and back
 #   restic   0.14, a new S3 repository per round (no dedup head start), --compression auto
 #   rclone   1.60, the directory file by file, no compression (checks MD5 on upload and download)
@@ -87,39 +87,48 @@ lifeboat_restore() { # name source target restoreAs
   [ "$(echo "$body" | jget "['phase']")" = Completed ] || { echo "$body" >&2; exit 1; }
 }
 
+lb_db() { lifeboat_backup lifeboat_db bench-db; }
+script_db() { run script_db bash -c "$PGD -Fc -Z0 | zstd -q -T2 -3 | $AWS --endpoint-url $S3 s3 cp - s3://$PEERS/script/db-$i.dump.zst --only-show-errors"; }
+restic_db() { run restic_db bash -c "restic -r s3:$S3/$PEERS/restic-db-$i ${RESTIC_OPTS[*]} init --repository-version 2 >/dev/null && $PGD -Fc -Z0 | restic -r s3:$S3/$PEERS/restic-db-$i ${RESTIC_OPTS[*]} backup --stdin --stdin-filename db.dump >/dev/null"; }
+pgbackrest_db() { run pgbackrest_db bash -c "$PGBR --type=full backup"; }
+lb_dir() { lifeboat_backup lifeboat_dir bench-dir; }
+script_dir() { run script_dir bash -c "tar cf - -C '$WORK' chroma_db | zstd -q -T2 -3 | $AWS --endpoint-url $S3 s3 cp - s3://$PEERS/script/dir-$i.tar.zst --only-show-errors"; }
+restic_dir() { run restic_dir bash -c "restic -r s3:$S3/$PEERS/restic-dir-$i ${RESTIC_OPTS[*]} init --repository-version 2 >/dev/null && cd '$WORK' && restic -r s3:$S3/$PEERS/restic-dir-$i ${RESTIC_OPTS[*]} backup chroma_db >/dev/null"; }
+rclone_dir() { run rclone_dir bash -c "$RCLONE copy '$CHROMA' peer:$PEERS/rclone-$i/chroma_db --transfers 4"; }
+file_db_restore() { fresh_db bench_file_r; run file_db_restore bash -c "zstd -dc '$WORK/db.dump.zst' | $PGBIN/pg_restore $PGCONN --exit-on-error -d bench_file_r"; drop_db bench_file_r; }
+lb_db_restore() { lifeboat_restore lifeboat_db_restore bench-db bench-peer-pg "bench_lifeboat_r$i"; drop_db "bench_lifeboat_r$i"; }
+script_db_restore() {
+  fresh_db bench_script_r
+  run script_db_restore bash -c "$AWS --endpoint-url $S3 s3 cp s3://$PEERS/script/db-$i.dump.zst - | zstd -dc | $PGBIN/pg_restore $PGCONN --exit-on-error -d bench_script_r"
+  drop_db bench_script_r
+}
+restic_db_restore() {
+  fresh_db bench_restic_r
+  run restic_db_restore bash -c "restic -r s3:$S3/$PEERS/restic-db-$i ${RESTIC_OPTS[*]} dump latest db.dump | $PGBIN/pg_restore $PGCONN --exit-on-error -d bench_restic_r"
+  drop_db bench_restic_r
+}
+X="$WORK/peer-x"
+file_dir_restore() { rm -rf "$X"; mkdir -p "$X"; run file_dir_restore bash -c "zstd -dc '$WORK/dir.tar.zst' | tar xf - -C '$X'"; rm -rf "$X"; }
+lb_dir_restore() { lifeboat_restore lifeboat_dir_restore bench-dir bench-peer-dir "dir_$i"; rm -rf "$WORK/peer-restored/dir_$i"; }
+script_dir_restore() { rm -rf "$X"; mkdir -p "$X"; run script_dir_restore bash -c "$AWS --endpoint-url $S3 s3 cp s3://$PEERS/script/dir-$i.tar.zst - | zstd -dc | tar xf - -C '$X'"; rm -rf "$X"; }
+restic_dir_restore() { rm -rf "$X"; mkdir -p "$X"; run restic_dir_restore bash -c "restic -r s3:$S3/$PEERS/restic-dir-$i ${RESTIC_OPTS[*]} restore latest --target '$X' >/dev/null"; rm -rf "$X"; }
+rclone_dir_restore() { rm -rf "$X"; mkdir -p "$X"; run rclone_dir_restore bash -c "$RCLONE copy peer:$PEERS/rclone-$i/chroma_db '$X/chroma_db' --transfers 4"; rm -rf "$X"; }
+
 for i in $(seq 1 "$RUNS"); do
   echo "round $i/$RUNS"
   warm
   # to-file limits of the same work (issue 14's second bar)
   run file_db bash -c "$PGD -Fc -Z0 | zstd -q -T2 -3 > '$WORK/db.dump.zst'"
   run file_dir bash -c "tar cf - -C '$WORK' chroma_db | zstd -q -T2 -3 > '$WORK/dir.tar.zst'"
+  # each section's tools run in turn (bench/lib.sh in_turn): a different one goes first in each round
   # database backup
-  lifeboat_backup lifeboat_db bench-db
-  run script_db bash -c "$PGD -Fc -Z0 | zstd -q -T2 -3 | $AWS --endpoint-url $S3 s3 cp - s3://$PEERS/script/db-$i.dump.zst --only-show-errors"
-  run restic_db bash -c "restic -r s3:$S3/$PEERS/restic-db-$i ${RESTIC_OPTS[*]} init --repository-version 2 >/dev/null && $PGD -Fc -Z0 | restic -r s3:$S3/$PEERS/restic-db-$i ${RESTIC_OPTS[*]} backup --stdin --stdin-filename db.dump >/dev/null"
-  run pgbackrest_db bash -c "$PGBR --type=full backup"
+  in_turn "$i" lb_db script_db restic_db pgbackrest_db
   # directory backup
-  lifeboat_backup lifeboat_dir bench-dir
-  run script_dir bash -c "tar cf - -C '$WORK' chroma_db | zstd -q -T2 -3 | $AWS --endpoint-url $S3 s3 cp - s3://$PEERS/script/dir-$i.tar.zst --only-show-errors"
-  run restic_dir bash -c "restic -r s3:$S3/$PEERS/restic-dir-$i ${RESTIC_OPTS[*]} init --repository-version 2 >/dev/null && cd '$WORK' && restic -r s3:$S3/$PEERS/restic-dir-$i ${RESTIC_OPTS[*]} backup chroma_db >/dev/null"
-  run rclone_dir bash -c "$RCLONE copy '$CHROMA' peer:$PEERS/rclone-$i/chroma_db --transfers 4"
-
+  in_turn "$i" lb_dir script_dir restic_dir rclone_dir
   # database restore into a new database
-  fresh_db bench_file_r; run file_db_restore bash -c "zstd -dc '$WORK/db.dump.zst' | $PGBIN/pg_restore $PGCONN --exit-on-error -d bench_file_r"; drop_db bench_file_r
-  lifeboat_restore lifeboat_db_restore bench-db bench-peer-pg "bench_lifeboat_r$i"; drop_db "bench_lifeboat_r$i"
-  fresh_db bench_script_r
-  run script_db_restore bash -c "$AWS --endpoint-url $S3 s3 cp s3://$PEERS/script/db-$i.dump.zst - | zstd -dc | $PGBIN/pg_restore $PGCONN --exit-on-error -d bench_script_r"
-  drop_db bench_script_r; fresh_db bench_restic_r
-  run restic_db_restore bash -c "restic -r s3:$S3/$PEERS/restic-db-$i ${RESTIC_OPTS[*]} dump latest db.dump | $PGBIN/pg_restore $PGCONN --exit-on-error -d bench_restic_r"
-  drop_db bench_restic_r
-
+  in_turn "$i" file_db_restore lb_db_restore script_db_restore restic_db_restore
   # directory restore
-  X="$WORK/peer-x"
-  rm -rf "$X"; mkdir -p "$X"; run file_dir_restore bash -c "zstd -dc '$WORK/dir.tar.zst' | tar xf - -C '$X'"
-  lifeboat_restore lifeboat_dir_restore bench-dir bench-peer-dir "dir_$i"; rm -rf "$WORK/peer-restored/dir_$i"
-  rm -rf "$X"; mkdir -p "$X"; run script_dir_restore bash -c "$AWS --endpoint-url $S3 s3 cp s3://$PEERS/script/dir-$i.tar.zst - | zstd -dc | tar xf - -C '$X'"
-  rm -rf "$X"; mkdir -p "$X"; run restic_dir_restore bash -c "restic -r s3:$S3/$PEERS/restic-dir-$i ${RESTIC_OPTS[*]} restore latest --target '$X' >/dev/null"
-  rm -rf "$X"; mkdir -p "$X"; run rclone_dir_restore bash -c "$RCLONE copy peer:$PEERS/rclone-$i/chroma_db '$X/chroma_db' --transfers 4"
+  in_turn "$i" file_dir_restore lb_dir_restore script_dir_restore restic_dir_restore rclone_dir_restore
   rm -rf "$X"
 done
 
