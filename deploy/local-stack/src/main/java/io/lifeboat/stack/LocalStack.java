@@ -18,24 +18,6 @@ import java.util.Map;
 public final class LocalStack {
 
     /**
-     * Services that hash every byte they move keep the C2 compiler: SHA-256 and CRC32C run as CPU intrinsics only
-     * in C2-compiled code (measured: a 1.1 GiB directory backup took 28.6 s under C1 only, 12.2 s with C2). The
-     * others start faster with C1 alone. The data-path services also compile sooner ({@link #DATA_PATH_JIT}).
-     */
-    private static final java.util.Set<String> DATA_PATH = java.util.Set.of("backup-service", "restore-service");
-
-    /**
-     * The JDK's ciphers and digests compile after a twentieth of HotSpot's default count: AES-GCM, which decrypts
-     * every chunk and archive segment, runs at ~85 MB/s until C2 compiles it (3 GB/s after), and with the default
-     * thresholds that took ~600 MiB of decryption, most of a restore after a start, and the first restore after a
-     * disaster is one. Scoped to those packages: the same scaling for the whole JVM cost 6 CPU-s at start. The same
-     * flags are in the services' container images (Dockerfile.jvm).
-     */
-    static final List<String> DATA_PATH_JIT = List.of("-XX:CompileCommand=quiet",
-            "-XX:CompileCommand=CompileThresholdScaling,com/sun/crypto/provider/*.*,0.05",
-            "-XX:CompileCommand=CompileThresholdScaling,sun/security/provider/*.*,0.05");
-
-    /**
      * The protected sample system's password, as the services see it: a name inside the secrets allow-list
      * ({@code LIFEBOAT_SECRET_*}), so sources and targets can reference it while the services' own secrets stay
      * out of reach.
@@ -178,8 +160,7 @@ public final class LocalStack {
                 "-Dmp.jwt.verify.publickey.location=" + tokens.publicKey().toUri(),
                 "-Dmp.jwt.verify.issuer=" + TokenIssuer.ISSUER,
                 "-Dmp.jwt.verify.audiences=" + TokenIssuer.AUDIENCE));
-        command.addAll(1, DATA_PATH.contains(spec.name()) ? DATA_PATH_JIT
-                : List.of("-XX:TieredStopAtLevel=1")); // C1 only: starts faster on two cores
+        command.addAll(1, ServiceCompilerOptions.of(spec.name()));
         for (StackSettings.ServiceSpec other : settings.services()) {
             command.add("-Dlifeboat.services." + other.name() + "=" + other.url());
         }
