@@ -108,11 +108,13 @@ restic_db_restore() {
   drop_db bench_restic_r
 }
 X="$WORK/peer-x"
-file_dir_restore() { rm -rf "$X"; mkdir -p "$X"; run file_dir_restore bash -c "zstd -dc '$WORK/dir.tar.zst' | tar xf - -C '$X'"; rm -rf "$X"; }
+# in_empty_x NAME COMMAND...: a timed extraction into an empty $X, removed afterwards
+in_empty_x() { rm -rf "$X"; mkdir -p "$X"; run "$@"; rm -rf "$X"; }
+file_dir_restore() { in_empty_x file_dir_restore bash -c "zstd -dc '$WORK/dir.tar.zst' | tar xf - -C '$X'"; }
 lb_dir_restore() { lifeboat_restore lifeboat_dir_restore bench-dir bench-peer-dir "dir_$i"; rm -rf "$WORK/peer-restored/dir_$i"; }
-script_dir_restore() { rm -rf "$X"; mkdir -p "$X"; run script_dir_restore bash -c "$AWS --endpoint-url $S3 s3 cp s3://$PEERS/script/dir-$i.tar.zst - | zstd -dc | tar xf - -C '$X'"; rm -rf "$X"; }
-restic_dir_restore() { rm -rf "$X"; mkdir -p "$X"; run restic_dir_restore bash -c "restic -r s3:$S3/$PEERS/restic-dir-$i ${RESTIC_OPTS[*]} restore latest --target '$X' >/dev/null"; rm -rf "$X"; }
-rclone_dir_restore() { rm -rf "$X"; mkdir -p "$X"; run rclone_dir_restore bash -c "$RCLONE copy peer:$PEERS/rclone-$i/chroma_db '$X/chroma_db' --transfers 4"; rm -rf "$X"; }
+script_dir_restore() { in_empty_x script_dir_restore bash -c "$AWS --endpoint-url $S3 s3 cp s3://$PEERS/script/dir-$i.tar.zst - | zstd -dc | tar xf - -C '$X'"; }
+restic_dir_restore() { in_empty_x restic_dir_restore bash -c "restic -r s3:$S3/$PEERS/restic-dir-$i ${RESTIC_OPTS[*]} restore latest --target '$X' >/dev/null"; }
+rclone_dir_restore() { in_empty_x rclone_dir_restore bash -c "$RCLONE copy peer:$PEERS/rclone-$i/chroma_db '$X/chroma_db' --transfers 4"; }
 
 for i in $(seq 1 "$RUNS"); do
   echo "round $i/$RUNS"
