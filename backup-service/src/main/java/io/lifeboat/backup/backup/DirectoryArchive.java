@@ -210,7 +210,7 @@ final class DirectoryArchive {
         }
         Path copy = Files.createTempFile("lifeboat-sqlite-", ".snapshot");
         try {
-            Files.delete(copy); // the backup API creates it
+            Files.delete(copy); // the copy creates it
             SqliteSnapshot.copy(database, copy);
             long size = Files.size(copy);
             // remembered only when no write moved the database's files during the copy, nor a clock tick before it

@@ -10,13 +10,19 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Why a live SQLite database is copied with the online backup API and not byte by byte (as {@code tar} of the
- * live folder did). The interleaving a byte copy can meet, made deterministic: the copier reads the main file,
+ * Why a live SQLite database is not copied byte by byte (as {@code tar} of the live folder did), and that its
+ * snapshot (the WAL folded over the main file under a read transaction, or the online backup API) is always one
+ * committed moment. The interleaving a byte copy can meet, made deterministic: the copier reads the main file,
  * the writer commits and checkpoints (its WAL starts over), commits again, and the copier then reads the WAL.
  */
 class SqliteSnapshotTest {
@@ -40,13 +46,182 @@ class SqliteSnapshotTest {
             Files.copy(live.resolve("chroma.sqlite3-wal"), byteCopy.resolve("chroma.sqlite3-wal")); // then the WAL
 
             Path snapshot = Scratch.directory("lifeboat-snapshot").resolve("chroma.sqlite3");
-            SqliteSnapshot.copy(database, snapshot); // the same moment, through the backup API
+            assertThat(SqliteSnapshot.copy(database, snapshot)).isEqualTo(SqliteSnapshot.Method.WAL_FOLD);
 
             assertThat(consistentRows(byteCopy.resolve("chroma.sqlite3")))
                     .as("the byte copy is not the database as of any commit").isEqualTo(-1);
             assertThat(consistentRows(snapshot)).isEqualTo(900);
             assertThat(Files.exists(snapshot.resolveSibling("chroma.sqlite3-wal"))).isFalse();
+
+            Path throughTheApi = Scratch.directory("lifeboat-snapshot-api").resolve("chroma.sqlite3");
+            SqliteSnapshot.copyWithBackupApi(database, throughTheApi);
+            assertThat(consistentRows(throughTheApi)).isEqualTo(900);
         }
+    }
+
+    @Test
+    void aCheckpointThatRestartsTheWalBetweenTheMainFileAndTheWalCannotSkipCommits() throws Exception {
+        // rows 1..300 only in the WAL when the copy begins: its read transaction pins them there
+        Path database = Scratch.directory("lifeboat-fold-pinned").resolve("chroma.sqlite3");
+        try (Connection writer = sqlite(database); Statement s = writer.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA wal_autocheckpoint=0");
+            s.execute("PRAGMA busy_timeout=0");
+            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
+            insert(s, 1, 300);
+            Path copy = Scratch.directory("lifeboat-fold-pinned-copy").resolve("chroma.sqlite3");
+            boolean folded = SqliteWalFold.tryCopy(database, copy, stage -> {
+                if (stage == SqliteWalFold.Stage.MAIN_FILE_COPIED) {
+                    // the checkpoint writes rows 1..300 into the main file after it was copied, and would start
+                    // the WAL over (dropping them from it) if no reader held them
+                    execute(s, "PRAGMA wal_checkpoint(TRUNCATE)");
+                    execute(s, "INSERT INTO embeddings (id, payload) VALUES (301, zeroblob(1024))");
+                }
+            });
+            assertThat(folded).isTrue();
+            assertThat(consistentRows(copy)).isBetween(300L, 301L);
+        }
+    }
+
+    @Test
+    void aWalStartedOverWhileItIsFoldedDiscardsTheAttempt() throws Exception {
+        // rows 1..300 checkpointed but still in the WAL: the copy reads the main file alone, and a writer may
+        // start the WAL over from its first frame
+        Path database = Scratch.directory("lifeboat-fold-restart").resolve("chroma.sqlite3");
+        try (Connection writer = sqlite(database); Statement s = writer.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA wal_autocheckpoint=0");
+            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
+            insert(s, 1, 300);
+            s.execute("PRAGMA wal_checkpoint(PASSIVE)");
+            Path copy = Scratch.directory("lifeboat-fold-restart-copy").resolve("chroma.sqlite3");
+            boolean folded = SqliteWalFold.tryCopy(database, copy, stage -> {
+                if (stage == SqliteWalFold.Stage.WAL_SCANNED) {
+                    execute(s, "UPDATE embeddings SET payload = zeroblob(2048) WHERE id <= 100"); // new frames over the old
+                }
+            });
+            assertThat(folded).as("the WAL moved under the fold").isFalse();
+            assertThat(Files.exists(copy)).isFalse();
+            assertThat(SqliteWalFold.tryCopy(database, copy)).isTrue();
+            assertThat(consistentRows(copy)).isEqualTo(300);
+        }
+    }
+
+    @Test
+    void aTransactionStillBeingWrittenToTheWalIsNotInTheCopy() throws Exception {
+        Path database = Scratch.directory("lifeboat-open-transaction").resolve("chroma.sqlite3");
+        try (Connection writer = sqlite(database); Statement s = writer.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA wal_autocheckpoint=0");
+            s.execute("PRAGMA cache_size=10"); // a large transaction spills its pages into the WAL before it commits
+            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
+            insert(s, 1, 300);
+            long committedWal = Files.size(database.resolveSibling("chroma.sqlite3-wal"));
+            writer.setAutoCommit(false);
+            s.execute("UPDATE embeddings SET payload = randomblob(1024)"); // pages the committed rows live on
+            insert(s, 301, 2000);
+            assertThat(Files.size(database.resolveSibling("chroma.sqlite3-wal")))
+                    .as("the open transaction's pages are in the WAL").isGreaterThan(committedWal + 1000 * 1024);
+
+            Path copy = Scratch.directory("lifeboat-open-transaction-copy").resolve("chroma.sqlite3");
+            assertThat(SqliteSnapshot.copy(database, copy)).isEqualTo(SqliteSnapshot.Method.WAL_FOLD);
+            assertThat(consistentRows(copy)).isEqualTo(300);
+            try (Connection c = sqlite(copy); Statement q = c.createStatement();
+                 ResultSet rs = q.executeQuery("SELECT count(*) FROM embeddings WHERE payload = zeroblob(1024)")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("rows as committed, none as the open transaction rewrote them").isEqualTo(300);
+            }
+            writer.rollback();
+        }
+    }
+
+    @Test
+    void aDatabaseThatShrankInItsWalIsCopiedAtItsNewSize() throws Exception {
+        Path database = Scratch.directory("lifeboat-shrunk").resolve("chroma.sqlite3");
+        try (Connection writer = sqlite(database); Statement s = writer.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA wal_autocheckpoint=0");
+            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
+            insert(s, 1, 2000);
+            s.execute("PRAGMA wal_checkpoint(TRUNCATE)"); // the main file holds all 2000 rows
+            s.execute("DELETE FROM embeddings WHERE id > 300");
+            s.execute("VACUUM"); // the smaller database is only in the WAL
+            long bytes;
+            try (ResultSet rs = s.executeQuery("SELECT page_count * page_size FROM pragma_page_count, pragma_page_size")) {
+                rs.next();
+                bytes = rs.getLong(1);
+            }
+            Path copy = Scratch.directory("lifeboat-shrunk-copy").resolve("chroma.sqlite3");
+            assertThat(SqliteSnapshot.copy(database, copy)).isEqualTo(SqliteSnapshot.Method.WAL_FOLD);
+            assertThat(Files.size(copy)).isLessThan(Files.size(database)).isEqualTo(bytes);
+            assertThat(consistentRows(copy)).isEqualTo(300);
+        }
+    }
+
+    @Test
+    void copiesTakenWhileAWriterCommitsAndCheckpointsInEveryModeAreEachOneCommittedPrefix() throws Exception {
+        Path database = Scratch.directory("lifeboat-busy-sqlite").resolve("chroma.sqlite3");
+        try (Connection c = sqlite(database); Statement s = c.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
+            insert(s, 1, 3000);
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong committed = new AtomicLong(3000);
+        AtomicReference<Throwable> writerFailure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            String[] modes = {"PASSIVE", "FULL", "RESTART", "TRUNCATE"};
+            try (Connection c = sqlite(database); Statement s = c.createStatement()) {
+                s.execute("PRAGMA wal_autocheckpoint=0");
+                s.execute("PRAGMA cache_size=20");
+                for (long id = 3001, n = 0; !stop.get(); n++) {
+                    long last = id + (n % 50 == 49 ? 400 : 0); // now and then a transaction that spills into the WAL
+                    insert(s, id, last);
+                    committed.set(last);
+                    id = last + 1;
+                    if (n % 7 == 6) {
+                        try {
+                            s.execute("PRAGMA wal_checkpoint(" + modes[(int) (n / 7 % modes.length)] + ")");
+                        } catch (SQLException busy) {
+                            // a reader holds the WAL: the checkpoint waits for the next round, as in a live store
+                        }
+                    }
+                }
+            } catch (Throwable t) {
+                writerFailure.set(t);
+            }
+        }, "busy-sqlite-writer");
+        writer.start();
+        Map<SqliteSnapshot.Method, Integer> methods = new EnumMap<>(SqliteSnapshot.Method.class);
+        try {
+            for (int i = 0; i < 30; i++) {
+                long before = committed.get();
+                Path copy = Scratch.directory("lifeboat-busy-copy").resolve("chroma.sqlite3");
+                methods.merge(SqliteSnapshot.copy(database, copy), 1, Integer::sum);
+                long rows = consistentRows(copy);
+                assertThat(rows).as("copy %d: one committed prefix, at least what was committed before it began", i)
+                        .isGreaterThanOrEqualTo(before);
+                Files.delete(copy);
+            }
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+        assertThat(writerFailure.get()).isNull();
+        assertThat(committed.get()).as("the writer committed during the copies").isGreaterThan(3000);
+        assertThat(methods.getOrDefault(SqliteSnapshot.Method.WAL_FOLD, 0)).as("copies by method: %s", methods).isPositive();
+    }
+
+    @Test
+    void aRollbackJournalDatabaseIsCopiedWithTheBackupApi() throws Exception {
+        Path database = Scratch.directory("lifeboat-rollback-journal").resolve("notes.db");
+        try (Connection c = sqlite(database); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
+            insert(s, 1, 100);
+        }
+        Path copy = Scratch.directory("lifeboat-rollback-journal-copy").resolve("notes.db");
+        assertThat(SqliteSnapshot.copy(database, copy)).isEqualTo(SqliteSnapshot.Method.BACKUP_API);
+        assertThat(consistentRows(copy)).isEqualTo(100);
     }
 
     @Test
@@ -75,9 +250,17 @@ class SqliteSnapshotTest {
         assertThat(declared.isDatabase(notSqlite)).as("declared, but not a SQLite file").isFalse();
     }
 
-    private static void insert(Statement s, int from, int to) throws SQLException {
+    private static void insert(Statement s, long from, long to) throws SQLException {
         s.execute("WITH RECURSIVE n(v) AS (SELECT " + from + " UNION ALL SELECT v + 1 FROM n WHERE v < " + to + ") "
                 + "INSERT INTO embeddings (id, payload) SELECT v, zeroblob(1024) FROM n");
+    }
+
+    private static void execute(Statement s, String sql) {
+        try {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The rows of a copy that passes {@code PRAGMA integrity_check} and holds rows 1..n; -1 for any other copy. */
