@@ -7,6 +7,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -208,21 +209,16 @@ final class DirectoryArchive {
             tar.closeArchiveEntry();
             return held;
         }
-        Path copy = Files.createTempFile("lifeboat-sqlite-", ".snapshot");
-        try {
-            Files.delete(copy); // the copy creates it
-            SqliteSnapshot.copy(database, copy);
-            long size = Files.size(copy);
-            // remembered only when no write moved the database's files during the copy, nor a clock tick before it
+        try (SqliteSnapshot.Snapshot snapshot = SqliteSnapshot.open(database)) {
+            long size = snapshot.size();
+            // remembered only when no write moved the database's files since the snapshot began, nor a clock tick before it
             boolean same = before != null && before.settled() && before.equals(SqliteSnapshot.identity(database));
             putFileEntry(tar, out, root, database, size, same ? before.withSize(size) : null);
-            try (var in = Files.newInputStream(copy)) {
+            try (InputStream in = snapshot.content()) {
                 in.transferTo(tar);
             }
             tar.closeArchiveEntry();
             return size;
-        } finally {
-            Files.deleteIfExists(copy);
         }
     }
 

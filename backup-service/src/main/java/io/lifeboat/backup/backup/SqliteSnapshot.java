@@ -4,6 +4,7 @@ import io.lifeboat.backup.storage.FileIdentity;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -101,33 +102,71 @@ final class SqliteSnapshot {
         return new FileIdentity(-1, Math.max(main.mtimeNanos(), wal == null ? 0 : wal.mtimeNanos()), main.ctimeNanos(), inode);
     }
 
-    /** How a copy was made: the WAL folded over the main file's bytes, or SQLite's online backup API. */
+    /** How a snapshot was taken: the WAL folded over the live main file, or SQLite's online backup API. */
     enum Method { WAL_FOLD, BACKUP_API }
+
+    /** A database as of one commit, readable once; closing it releases what it holds (a read transaction or a scratch copy). */
+    interface Snapshot extends Closeable {
+        Method method();
+
+        long size();
+
+        InputStream content() throws IOException;
+    }
 
     /** Fold attempts before the backup API: one fails only when a writer starts the WAL over during it. */
     private static final int FOLD_ATTEMPTS = 3;
 
     /**
-     * Writes a consistent copy of {@code database} to {@code copy} (which must not exist yet): for a WAL-mode
-     * database its bytes with the WAL's committed frames folded in ({@link SqliteWalFold}, a tenth of the CPU),
-     * else, or when the WAL keeps being started over, with the online backup API.
+     * A consistent snapshot of {@code database}: for a WAL-mode database its live file with the WAL's committed
+     * frames over it ({@link SqliteWalFold}, a tenth of the CPU and no scratch file), else, or when the WAL keeps
+     * being started over or is very large, a copy made with the online backup API in a scratch file.
      */
-    static Method copy(Path database, Path copy) throws IOException {
+    static Snapshot open(Path database) throws IOException {
         if (SqliteWalFold.usesWal(database)) {
             for (int attempt = 0; attempt < FOLD_ATTEMPTS; attempt++) {
-                if (SqliteWalFold.tryCopy(database, copy)) {
-                    return Method.WAL_FOLD;
+                SqliteWalFold folded = SqliteWalFold.open(database);
+                if (folded != null) {
+                    return folded;
                 }
             }
         }
-        copyWithBackupApi(database, copy);
-        return Method.BACKUP_API;
+        Path copy = Files.createTempFile("lifeboat-sqlite-", ".snapshot");
+        try {
+            Files.delete(copy); // the backup API creates it
+            copyWithBackupApi(database, copy);
+            long size = Files.size(copy);
+            return new Snapshot() {
+                @Override
+                public Method method() {
+                    return Method.BACKUP_API;
+                }
+
+                @Override
+                public long size() {
+                    return size;
+                }
+
+                @Override
+                public InputStream content() throws IOException {
+                    return Files.newInputStream(copy);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    Files.deleteIfExists(copy);
+                }
+            };
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(copy);
+            throw e;
+        }
     }
 
     /**
-     * The copy through SQLite's online backup API. The copy's own connection pulls the pages (SQLite opens the
-     * source read-only for that); it keeps no journal and is not synced: the copy is a scratch file, read once for
-     * the backup and deleted, and syncing it cost a third of the copy.
+     * A copy through SQLite's online backup API into {@code copy} (which must not exist). The copy's own connection
+     * pulls the pages (SQLite opens the source read-only for that); it keeps no journal and is not synced: the copy
+     * is a scratch file, read once for the backup and deleted, and syncing it cost a third of the copy.
      */
     static void copyWithBackupApi(Path database, Path copy) throws IOException {
         SQLiteConfig config = new SQLiteConfig();

@@ -4,6 +4,8 @@ import io.lifeboat.testsupport.Scratch;
 import org.junit.jupiter.api.Test;
 import org.sqlite.SQLiteConfig;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,7 +49,7 @@ class SqliteSnapshotTest {
             Files.copy(live.resolve("chroma.sqlite3-wal"), byteCopy.resolve("chroma.sqlite3-wal")); // then the WAL
 
             Path snapshot = Scratch.directory("lifeboat-snapshot").resolve("chroma.sqlite3");
-            assertThat(SqliteSnapshot.copy(database, snapshot)).isEqualTo(SqliteSnapshot.Method.WAL_FOLD);
+            assertThat(copy(database, snapshot)).isEqualTo(SqliteSnapshot.Method.WAL_FOLD);
 
             assertThat(consistentRows(byteCopy.resolve("chroma.sqlite3")))
                     .as("the byte copy is not the database as of any commit").isEqualTo(-1);
@@ -54,14 +57,13 @@ class SqliteSnapshotTest {
             assertThat(Files.exists(snapshot.resolveSibling("chroma.sqlite3-wal"))).isFalse();
 
             Path throughTheApi = Scratch.directory("lifeboat-snapshot-api").resolve("chroma.sqlite3");
-            SqliteSnapshot.copyWithBackupApi(database, throughTheApi);
+            SqliteSnapshot.copyWithBackupApi(database, throughTheApi); // the fallback, at the same moment
             assertThat(consistentRows(throughTheApi)).isEqualTo(900);
         }
     }
 
     @Test
-    void aCheckpointThatRestartsTheWalBetweenTheMainFileAndTheWalCannotSkipCommits() throws Exception {
-        // rows 1..300 only in the WAL when the copy begins: its read transaction pins them there
+    void aCheckpointWhileTheSnapshotIsReadCannotWriteLaterCommitsIntoWhatItReads() throws Exception {
         Path database = Scratch.directory("lifeboat-fold-pinned").resolve("chroma.sqlite3");
         try (Connection writer = sqlite(database); Statement s = writer.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
@@ -69,17 +71,20 @@ class SqliteSnapshotTest {
             s.execute("PRAGMA busy_timeout=0");
             s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
             insert(s, 1, 300);
+            s.execute("PRAGMA wal_checkpoint(TRUNCATE)"); // rows 1..300 in the main file
+            insert(s, 301, 310); // rows 301..310 in the WAL
             Path copy = Scratch.directory("lifeboat-fold-pinned-copy").resolve("chroma.sqlite3");
-            boolean folded = SqliteWalFold.tryCopy(database, copy, stage -> {
-                if (stage == SqliteWalFold.Stage.MAIN_FILE_COPIED) {
-                    // the checkpoint writes rows 1..300 into the main file after it was copied, and would start
-                    // the WAL over (dropping them from it) if no reader held them
+            boolean folded = fold(database, copy, stage -> {
+                if (stage == SqliteWalFold.Stage.WAL_TAKEN) {
+                    // a later commit rewrites the pages only the main file holds, and a checkpoint would write
+                    // them there before the snapshot reads them if no reader held it back
+                    execute(s, "UPDATE embeddings SET payload = randomblob(1024) WHERE id <= 300");
                     execute(s, "PRAGMA wal_checkpoint(TRUNCATE)");
-                    execute(s, "INSERT INTO embeddings (id, payload) VALUES (301, zeroblob(1024))");
                 }
             });
             assertThat(folded).isTrue();
-            assertThat(consistentRows(copy)).isBetween(300L, 301L);
+            assertThat(consistentRows(copy)).isEqualTo(310);
+            assertThat(rowsAsInserted(copy)).as("rows as committed before the snapshot, none as rewritten after").isEqualTo(310);
         }
     }
 
@@ -95,14 +100,14 @@ class SqliteSnapshotTest {
             insert(s, 1, 300);
             s.execute("PRAGMA wal_checkpoint(PASSIVE)");
             Path copy = Scratch.directory("lifeboat-fold-restart-copy").resolve("chroma.sqlite3");
-            boolean folded = SqliteWalFold.tryCopy(database, copy, stage -> {
+            boolean folded = fold(database, copy, stage -> {
                 if (stage == SqliteWalFold.Stage.WAL_SCANNED) {
                     execute(s, "UPDATE embeddings SET payload = zeroblob(2048) WHERE id <= 100"); // new frames over the old
                 }
             });
             assertThat(folded).as("the WAL moved under the fold").isFalse();
             assertThat(Files.exists(copy)).isFalse();
-            assertThat(SqliteWalFold.tryCopy(database, copy)).isTrue();
+            assertThat(fold(database, copy, stage -> { })).isTrue();
             assertThat(consistentRows(copy)).isEqualTo(300);
         }
     }
@@ -124,13 +129,9 @@ class SqliteSnapshotTest {
                     .as("the open transaction's pages are in the WAL").isGreaterThan(committedWal + 1000 * 1024);
 
             Path copy = Scratch.directory("lifeboat-open-transaction-copy").resolve("chroma.sqlite3");
-            assertThat(SqliteSnapshot.copy(database, copy)).isEqualTo(SqliteSnapshot.Method.WAL_FOLD);
+            assertThat(copy(database, copy)).isEqualTo(SqliteSnapshot.Method.WAL_FOLD);
             assertThat(consistentRows(copy)).isEqualTo(300);
-            try (Connection c = sqlite(copy); Statement q = c.createStatement();
-                 ResultSet rs = q.executeQuery("SELECT count(*) FROM embeddings WHERE payload = zeroblob(1024)")) {
-                rs.next();
-                assertThat(rs.getLong(1)).as("rows as committed, none as the open transaction rewrote them").isEqualTo(300);
-            }
+            assertThat(rowsAsInserted(copy)).as("rows as committed, none as the open transaction rewrote them").isEqualTo(300);
             writer.rollback();
         }
     }
@@ -152,7 +153,7 @@ class SqliteSnapshotTest {
                 bytes = rs.getLong(1);
             }
             Path copy = Scratch.directory("lifeboat-shrunk-copy").resolve("chroma.sqlite3");
-            assertThat(SqliteSnapshot.copy(database, copy)).isEqualTo(SqliteSnapshot.Method.WAL_FOLD);
+            assertThat(copy(database, copy)).isEqualTo(SqliteSnapshot.Method.WAL_FOLD);
             assertThat(Files.size(copy)).isLessThan(Files.size(database)).isEqualTo(bytes);
             assertThat(consistentRows(copy)).isEqualTo(300);
         }
@@ -197,7 +198,7 @@ class SqliteSnapshotTest {
             for (int i = 0; i < 30; i++) {
                 long before = committed.get();
                 Path copy = Scratch.directory("lifeboat-busy-copy").resolve("chroma.sqlite3");
-                methods.merge(SqliteSnapshot.copy(database, copy), 1, Integer::sum);
+                methods.merge(copy(database, copy), 1, Integer::sum);
                 long rows = consistentRows(copy);
                 assertThat(rows).as("copy %d: one committed prefix, at least what was committed before it began", i)
                         .isGreaterThanOrEqualTo(before);
@@ -220,7 +221,7 @@ class SqliteSnapshotTest {
             insert(s, 1, 100);
         }
         Path copy = Scratch.directory("lifeboat-rollback-journal-copy").resolve("notes.db");
-        assertThat(SqliteSnapshot.copy(database, copy)).isEqualTo(SqliteSnapshot.Method.BACKUP_API);
+        assertThat(copy(database, copy)).isEqualTo(SqliteSnapshot.Method.BACKUP_API);
         assertThat(consistentRows(copy)).isEqualTo(100);
     }
 
@@ -253,6 +254,37 @@ class SqliteSnapshotTest {
     private static void insert(Statement s, long from, long to) throws SQLException {
         s.execute("WITH RECURSIVE n(v) AS (SELECT " + from + " UNION ALL SELECT v + 1 FROM n WHERE v < " + to + ") "
                 + "INSERT INTO embeddings (id, payload) SELECT v, zeroblob(1024) FROM n");
+    }
+
+    /** Snapshots {@code database} into the file {@code copy}; the method it took. */
+    private static SqliteSnapshot.Method copy(Path database, Path copy) throws IOException {
+        try (SqliteSnapshot.Snapshot snapshot = SqliteSnapshot.open(database); InputStream in = snapshot.content()) {
+            Files.copy(in, copy);
+            assertThat(Files.size(copy)).isEqualTo(snapshot.size());
+            return snapshot.method();
+        }
+    }
+
+    /** One attempt of the WAL fold into the file {@code copy}, {@code pause} called at each stage; false if discarded. */
+    private static boolean fold(Path database, Path copy, Consumer<SqliteWalFold.Stage> pause) throws IOException {
+        try (SqliteWalFold snapshot = SqliteWalFold.open(database, pause)) {
+            if (snapshot == null) {
+                return false;
+            }
+            try (InputStream in = snapshot.content()) {
+                Files.copy(in, copy);
+            }
+            return true;
+        }
+    }
+
+    /** The rows of {@code copy} whose payload is still the zeros they were inserted with. */
+    private static long rowsAsInserted(Path copy) throws SQLException {
+        try (Connection c = sqlite(copy); Statement q = c.createStatement();
+             ResultSet rs = q.executeQuery("SELECT count(*) FROM embeddings WHERE payload = zeroblob(1024)")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private static void execute(Statement s, String sql) {
