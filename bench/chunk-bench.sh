@@ -146,6 +146,7 @@ OUT="$REPO/bench/results/chunks-$(date -u +%Y%m%dT%H%M%SZ).md"; mkdir -p "$(dirn
   echo "Today's full backups (storage archive) would store $(mib "$ARCHIVE_ONE") MiB per backup: $(mib "$((ARCHIVE_ONE * (SERIES + 1)))") MiB for 1 + $SERIES (one measured, times $((SERIES + 1)))."
   echo "First backup uploaded: Lifeboat $(mib "$FIRST_UP") MiB, restic $(mib "$RESTIC_FIRST_ADDED") MiB (data added)."
   echo "Lifeboat's read-back verification after each backup (not in the times above): first backup $(m lifeboat_first_verify) s, later backups $(m lifeboat_next_verify) s (median)."
+  echo "Per round (rounds 1, 2, 3...): first backup Lifeboat${T[lifeboat_first]} s, restic${T[restic_first]} s; restore Lifeboat${T[lifeboat_restore]} s, restic${T[restic_restore]} s."
   echo
   echo "The series (round 1): each backup after one more change."
   echo

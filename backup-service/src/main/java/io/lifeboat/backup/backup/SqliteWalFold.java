@@ -83,11 +83,11 @@ final class SqliteWalFold implements SqliteSnapshot.Snapshot {
      * SQLite's online backup API.
      */
     static SqliteWalFold open(Path database) throws IOException {
-        return open(database, stage -> { });
+        return open(database, MAX_WAL_BYTES, stage -> { });
     }
 
-    /** {@link #open(Path)}, calling {@code pause} at each {@link Stage}. */
-    static SqliteWalFold open(Path database, Consumer<Stage> pause) throws IOException {
+    /** {@link #open(Path)} holding at most {@code maxWalBytes} of WAL frames, calling {@code pause} at each {@link Stage}. */
+    static SqliteWalFold open(Path database, long maxWalBytes, Consumer<Stage> pause) throws IOException {
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true); // a read-only connection never checkpoints or truncates the live WAL
         config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
@@ -101,7 +101,7 @@ final class SqliteWalFold implements SqliteSnapshot.Snapshot {
                 rs.next(); // the read transaction is open from here until close()
             }
             main = FileChannel.open(database, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-            snapshot = take(reader, main, database.resolveSibling(database.getFileName() + "-wal"), pause);
+            snapshot = take(reader, main, database.resolveSibling(database.getFileName() + "-wal"), maxWalBytes, pause);
             return snapshot;
         } catch (SQLException e) {
             throw new IOException("cannot open a read transaction on SQLite database " + database + ": " + e.getMessage(), e);
@@ -112,7 +112,8 @@ final class SqliteWalFold implements SqliteSnapshot.Snapshot {
         }
     }
 
-    private static SqliteWalFold take(Connection reader, FileChannel main, Path walFile, Consumer<Stage> pause) throws IOException {
+    private static SqliteWalFold take(Connection reader, FileChannel main, Path walFile, long maxWalBytes,
+                                      Consumer<Stage> pause) throws IOException {
         ByteBuffer page1 = ByteBuffer.allocate(100);
         if (!readFully(main, page1, 0)) {
             return null;
@@ -128,7 +129,7 @@ final class SqliteWalFold implements SqliteSnapshot.Snapshot {
                     return null;
                 }
                 Commit last = frames(wal, header, null, Long.MAX_VALUE);
-                if (last.frames() * (FRAME_HEADER_BYTES + pageSize) > MAX_WAL_BYTES) {
+                if (last.frames() * (FRAME_HEADER_BYTES + pageSize) > maxWalBytes) {
                     return null;
                 }
                 pause.accept(Stage.WAL_SCANNED);

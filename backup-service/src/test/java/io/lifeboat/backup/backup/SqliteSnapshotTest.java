@@ -214,6 +214,25 @@ class SqliteSnapshotTest {
     }
 
     @Test
+    void aWalLargerThanTheFoldHoldsInMemoryIsLeftToTheBackupApi() throws Exception {
+        Path database = Scratch.directory("lifeboat-large-wal").resolve("chroma.sqlite3");
+        try (Connection writer = sqlite(database); Statement s = writer.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA wal_autocheckpoint=0");
+            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
+            insert(s, 1, 300);
+            long wal = Files.size(database.resolveSibling("chroma.sqlite3-wal"));
+            try (SqliteWalFold held = SqliteWalFold.open(database, wal / 2, stage -> { })) {
+                assertThat(held).as("more committed frames than it may hold: not held in memory").isNull();
+            }
+            try (SqliteWalFold held = SqliteWalFold.open(database, wal, stage -> { })) {
+                assertThat(held).isNotNull();
+                assertThat(held.size()).isPositive();
+            }
+        }
+    }
+
+    @Test
     void aRollbackJournalDatabaseIsCopiedWithTheBackupApi() throws Exception {
         Path database = Scratch.directory("lifeboat-rollback-journal").resolve("notes.db");
         try (Connection c = sqlite(database); Statement s = c.createStatement()) {
@@ -267,7 +286,7 @@ class SqliteSnapshotTest {
 
     /** One attempt of the WAL fold into the file {@code copy}, {@code pause} called at each stage; false if discarded. */
     private static boolean fold(Path database, Path copy, Consumer<SqliteWalFold.Stage> pause) throws IOException {
-        try (SqliteWalFold snapshot = SqliteWalFold.open(database, pause)) {
+        try (SqliteWalFold snapshot = SqliteWalFold.open(database, SqliteWalFold.MAX_WAL_BYTES, pause)) {
             if (snapshot == null) {
                 return false;
             }
