@@ -5,7 +5,6 @@ import org.sqlite.SQLiteConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -15,7 +14,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -37,10 +35,6 @@ import java.util.function.Consumer;
  */
 final class SqliteWalFold implements SqliteSnapshot.Snapshot {
 
-    private static final int WAL_HEADER_BYTES = 32;
-    private static final int FRAME_HEADER_BYTES = 24;
-    private static final int MAGIC_LITTLE_ENDIAN = 0x377f0682;
-    private static final int MAGIC_BIG_ENDIAN = 0x377f0683;
     /** Offsets in the database header: page size (2 bytes), write version, change counter, pages, "valid for". */
     private static final int PAGE_SIZE_AT = 16;
     private static final int WRITE_VERSION_AT = 18;
@@ -73,7 +67,7 @@ final class SqliteWalFold implements SqliteSnapshot.Snapshot {
     static boolean usesWal(Path database) throws IOException {
         try (FileChannel in = FileChannel.open(database, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             ByteBuffer header = ByteBuffer.allocate(100);
-            return readFully(in, header, 0) && header.get(WRITE_VERSION_AT) == 2;
+            return SqliteWalFile.readFully(in, header, 0) && header.get(WRITE_VERSION_AT) == 2;
         }
     }
 
@@ -115,7 +109,7 @@ final class SqliteWalFold implements SqliteSnapshot.Snapshot {
     private static SqliteWalFold take(Connection reader, FileChannel main, Path walFile, long maxWalBytes,
                                       Consumer<Stage> pause) throws IOException {
         ByteBuffer page1 = ByteBuffer.allocate(100);
-        if (!readFully(main, page1, 0)) {
+        if (!SqliteWalFile.readFully(main, page1, 0)) {
             return null;
         }
         int pageSize = Short.toUnsignedInt(page1.getShort(PAGE_SIZE_AT));
@@ -123,18 +117,18 @@ final class SqliteWalFold implements SqliteSnapshot.Snapshot {
         TreeMap<Long, byte[]> walPages = new TreeMap<>();
         long pages = -1;
         try (FileChannel wal = FileChannel.open(walFile, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            WalHeader header = WalHeader.read(wal);
+            SqliteWalFile.Header header = SqliteWalFile.Header.read(wal);
             if (header != null) {
                 if (header.pageSize() != pageSize) {
                     return null;
                 }
-                Commit last = frames(wal, header, null, Long.MAX_VALUE);
-                if (last.frames() * (FRAME_HEADER_BYTES + pageSize) > maxWalBytes) {
+                SqliteWalFile.Commit last = SqliteWalFile.frames(wal, header, null, Long.MAX_VALUE);
+                if (last.frames() * SqliteWalFile.frameBytes(pageSize) > maxWalBytes) {
                     return null;
                 }
                 pause.accept(Stage.WAL_SCANNED);
-                Commit taken = last.frames() == 0 ? last : frames(wal, header, walPages, last.frames());
-                if (!taken.equals(last) || !header.equals(WalHeader.read(wal))) {
+                SqliteWalFile.Commit taken = last.frames() == 0 ? last : SqliteWalFile.frames(wal, header, walPages, last.frames());
+                if (!taken.equals(last) || !header.equals(SqliteWalFile.Header.read(wal))) {
                     return null; // the WAL was started over while it was read
                 }
                 pages = last.frames() == 0 ? -1 : last.pages();
@@ -147,7 +141,7 @@ final class SqliteWalFold implements SqliteSnapshot.Snapshot {
         byte[] newestPage1 = walPages.get(1L);
         if (newestPage1 != null) {
             header.put(newestPage1, 0, 100).flip();
-        } else if (!readFully(main, header, 0)) {
+        } else if (!SqliteWalFile.readFully(main, header, 0)) {
             return null;
         }
         boolean headerSizeValid = header.getInt(CHANGE_COUNTER_AT) == header.getInt(VALID_FOR_AT);
@@ -240,98 +234,5 @@ final class SqliteWalFold implements SqliteSnapshot.Snapshot {
         } catch (SQLException e) {
             throw new IOException("cannot end the read transaction: " + e.getMessage(), e);
         }
-    }
-
-    /** The last commit found: frames up to and including it, and the database's size in pages after it. */
-    private record Commit(long frames, long pages) {
-    }
-
-    /**
-     * Walks the WAL's valid frames (salts of {@code header}, checksum chain unbroken) up to frame {@code upTo},
-     * keeping each page's newest version in {@code pages} when given. Returns the last commit at or before {@code upTo}.
-     */
-    private static Commit frames(FileChannel wal, WalHeader header, Map<Long, byte[]> pages, long upTo) throws IOException {
-        ByteBuffer frame = ByteBuffer.allocate(FRAME_HEADER_BYTES + header.pageSize()).order(ByteOrder.BIG_ENDIAN);
-        int[] sum = {header.checksum1(), header.checksum2()};
-        Commit last = new Commit(0, 0);
-        for (long n = 1; n <= upTo; n++) {
-            frame.clear();
-            if (!readFully(wal, frame, WAL_HEADER_BYTES + (n - 1) * frame.capacity())) {
-                break;
-            }
-            if (frame.getInt(8) != header.salt1() || frame.getInt(12) != header.salt2()) {
-                break;
-            }
-            header.checksum(frame, 0, 8, sum);
-            header.checksum(frame, FRAME_HEADER_BYTES, header.pageSize(), sum);
-            if (sum[0] != frame.getInt(16) || sum[1] != frame.getInt(20)) {
-                break;
-            }
-            if (pages != null) {
-                pages.put(Integer.toUnsignedLong(frame.getInt(0)),
-                        Arrays.copyOfRange(frame.array(), FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + header.pageSize()));
-            }
-            long pagesAfterCommit = Integer.toUnsignedLong(frame.getInt(4));
-            if (pagesAfterCommit != 0) {
-                last = new Commit(n, pagesAfterCommit);
-            }
-        }
-        return last;
-    }
-
-    /** The WAL's 32-byte header, when its magic and checksum hold. */
-    private record WalHeader(byte[] bytes, ByteOrder checksumOrder, int pageSize, int salt1, int salt2,
-                             int checksum1, int checksum2) {
-
-        static WalHeader read(FileChannel wal) throws IOException {
-            ByteBuffer b = ByteBuffer.allocate(WAL_HEADER_BYTES).order(ByteOrder.BIG_ENDIAN);
-            if (!readFully(wal, b, 0)) {
-                return null;
-            }
-            int magic = b.getInt(0);
-            if (magic != MAGIC_LITTLE_ENDIAN && magic != MAGIC_BIG_ENDIAN) {
-                return null;
-            }
-            WalHeader header = new WalHeader(b.array().clone(), magic == MAGIC_BIG_ENDIAN ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN,
-                    b.getInt(8), b.getInt(16), b.getInt(20), b.getInt(24), b.getInt(28));
-            int[] sum = {0, 0};
-            header.checksum(b, 0, 24, sum);
-            return sum[0] == header.checksum1() && sum[1] == header.checksum2() ? header : null;
-        }
-
-        /** SQLite's WAL checksum over {@code length} bytes of {@code b} from {@code offset}, continuing {@code sum}. */
-        void checksum(ByteBuffer b, int offset, int length, int[] sum) {
-            ByteBuffer words = b.slice(offset, length).order(checksumOrder);
-            int s0 = sum[0];
-            int s1 = sum[1];
-            for (int i = 0; i < length; i += 8) {
-                s0 += words.getInt(i) + s1;
-                s1 += words.getInt(i + 4) + s0;
-            }
-            sum[0] = s0;
-            sum[1] = s1;
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof WalHeader h && Arrays.equals(bytes, h.bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(bytes);
-        }
-    }
-
-    /** Reads {@code b}'s remaining bytes at {@code position}; false at the end of the file before they are all read. */
-    private static boolean readFully(FileChannel in, ByteBuffer b, long position) throws IOException {
-        while (b.hasRemaining()) {
-            int n = in.read(b, position);
-            if (n < 0) {
-                return false;
-            }
-            position += n;
-        }
-        return true;
     }
 }
