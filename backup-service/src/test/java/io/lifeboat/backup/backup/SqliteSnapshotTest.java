@@ -35,9 +35,7 @@ class SqliteSnapshotTest {
         Path live = Scratch.directory("lifeboat-live-sqlite");
         Path database = live.resolve("chroma.sqlite3");
         try (Connection writer = sqlite(database); Statement s = writer.createStatement()) {
-            s.execute("PRAGMA journal_mode=WAL");
-            s.execute("PRAGMA wal_autocheckpoint=0");
-            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
+            walTable(s);
             insert(s, 1, 300);
             s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
 
@@ -66,10 +64,8 @@ class SqliteSnapshotTest {
     void aCheckpointWhileTheSnapshotIsReadCannotWriteLaterCommitsIntoWhatItReads() throws Exception {
         Path database = Scratch.directory("lifeboat-fold-pinned").resolve("chroma.sqlite3");
         try (Connection writer = sqlite(database); Statement s = writer.createStatement()) {
-            s.execute("PRAGMA journal_mode=WAL");
-            s.execute("PRAGMA wal_autocheckpoint=0");
+            walTable(s);
             s.execute("PRAGMA busy_timeout=0");
-            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
             insert(s, 1, 300);
             s.execute("PRAGMA wal_checkpoint(TRUNCATE)"); // rows 1..300 in the main file
             insert(s, 301, 310); // rows 301..310 in the WAL
@@ -94,9 +90,7 @@ class SqliteSnapshotTest {
         // start the WAL over from its first frame
         Path database = Scratch.directory("lifeboat-fold-restart").resolve("chroma.sqlite3");
         try (Connection writer = sqlite(database); Statement s = writer.createStatement()) {
-            s.execute("PRAGMA journal_mode=WAL");
-            s.execute("PRAGMA wal_autocheckpoint=0");
-            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
+            walTable(s);
             insert(s, 1, 300);
             s.execute("PRAGMA wal_checkpoint(PASSIVE)");
             Path copy = Scratch.directory("lifeboat-fold-restart-copy").resolve("chroma.sqlite3");
@@ -116,10 +110,8 @@ class SqliteSnapshotTest {
     void aTransactionStillBeingWrittenToTheWalIsNotInTheCopy() throws Exception {
         Path database = Scratch.directory("lifeboat-open-transaction").resolve("chroma.sqlite3");
         try (Connection writer = sqlite(database); Statement s = writer.createStatement()) {
-            s.execute("PRAGMA journal_mode=WAL");
-            s.execute("PRAGMA wal_autocheckpoint=0");
+            walTable(s);
             s.execute("PRAGMA cache_size=10"); // a large transaction spills its pages into the WAL before it commits
-            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
             insert(s, 1, 300);
             long committedWal = Files.size(database.resolveSibling("chroma.sqlite3-wal"));
             writer.setAutoCommit(false);
@@ -140,9 +132,7 @@ class SqliteSnapshotTest {
     void aDatabaseThatShrankInItsWalIsCopiedAtItsNewSize() throws Exception {
         Path database = Scratch.directory("lifeboat-shrunk").resolve("chroma.sqlite3");
         try (Connection writer = sqlite(database); Statement s = writer.createStatement()) {
-            s.execute("PRAGMA journal_mode=WAL");
-            s.execute("PRAGMA wal_autocheckpoint=0");
-            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
+            walTable(s);
             insert(s, 1, 2000);
             s.execute("PRAGMA wal_checkpoint(TRUNCATE)"); // the main file holds all 2000 rows
             s.execute("DELETE FROM embeddings WHERE id > 300");
@@ -217,9 +207,7 @@ class SqliteSnapshotTest {
     void aWalLargerThanTheFoldHoldsInMemoryIsLeftToTheBackupApi() throws Exception {
         Path database = Scratch.directory("lifeboat-large-wal").resolve("chroma.sqlite3");
         try (Connection writer = sqlite(database); Statement s = writer.createStatement()) {
-            s.execute("PRAGMA journal_mode=WAL");
-            s.execute("PRAGMA wal_autocheckpoint=0");
-            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
+            walTable(s);
             insert(s, 1, 300);
             long wal = Files.size(database.resolveSibling("chroma.sqlite3-wal"));
             try (SqliteWalFold held = SqliteWalFold.open(database, wal / 2, stage -> { })) {
@@ -268,6 +256,13 @@ class SqliteSnapshotTest {
         assertThat(declared.isCompanion(Files.writeString(dir.resolve("meta/index.bin-wal"), "x"))).isTrue();
         assertThat(declared.isDatabase(real)).as("not declared: stored as bytes").isFalse();
         assertThat(declared.isDatabase(notSqlite)).as("declared, but not a SQLite file").isFalse();
+    }
+
+    /** The embeddings table in a WAL-mode database that checkpoints only when a test says so. */
+    private static void walTable(Statement s) throws SQLException {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA wal_autocheckpoint=0");
+        s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, payload BLOB NOT NULL)");
     }
 
     private static void insert(Statement s, long from, long to) throws SQLException {
