@@ -137,13 +137,9 @@ final class SqliteWalFold implements SqliteSnapshot.Snapshot {
             // no WAL: the main file is the whole database
         }
         pause.accept(Stage.WAL_TAKEN);
-        ByteBuffer header = ByteBuffer.allocate(100);
+        // page 1 as of the snapshot: the WAL's newest, else the main file's (which no checkpoint rewrites unless the WAL held it)
         byte[] newestPage1 = walPages.get(1L);
-        if (newestPage1 != null) {
-            header.put(newestPage1, 0, 100).flip();
-        } else if (!SqliteWalFile.readFully(main, header, 0)) {
-            return null;
-        }
+        ByteBuffer header = newestPage1 != null ? ByteBuffer.wrap(newestPage1) : page1;
         boolean headerSizeValid = header.getInt(CHANGE_COUNTER_AT) == header.getInt(VALID_FOR_AT);
         long headerPages = Integer.toUnsignedLong(header.getInt(PAGE_COUNT_AT));
         if (pages < 0) {
