@@ -16,6 +16,7 @@ import java.nio.file.PathMatcher;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A consistent copy of a live SQLite database: the database as of one commit, with what its WAL held folded in
@@ -123,12 +124,21 @@ final class SqliteSnapshot {
      * being started over or is very large, a copy made with the online backup API in a scratch file.
      */
     static Snapshot open(Path database) throws IOException {
+        return open(database, SqliteWalFold.MAX_WAL_BYTES, stage -> { });
+    }
+
+    /** {@link #open(Path)} folding at most {@code maxWalBytes} of WAL, calling {@code pause} at each fold's stages. */
+    static Snapshot open(Path database, long maxWalBytes, Consumer<SqliteWalFold.Stage> pause) throws IOException {
         if (SqliteWalFold.usesWal(database)) {
-            for (int attempt = 0; attempt < FOLD_ATTEMPTS; attempt++) {
-                SqliteWalFold folded = SqliteWalFold.open(database);
-                if (folded != null) {
-                    return folded;
+            try {
+                for (int attempt = 0; attempt < FOLD_ATTEMPTS; attempt++) {
+                    SqliteWalFold folded = SqliteWalFold.open(database, maxWalBytes, pause);
+                    if (folded != null) {
+                        return folded;
+                    }
                 }
+            } catch (SqliteWalFold.WalTooLarge e) {
+                // copied with the backup API below, which pages through the WAL instead of holding it
             }
         }
         Path copy = Files.createTempFile("lifeboat-sqlite-", ".snapshot");

@@ -46,8 +46,18 @@ final class SqliteWalFold implements SqliteSnapshot.Snapshot {
     static final long MAX_WAL_BYTES = 64L * 1024 * 1024;
     private static final int READ_BLOCK = 1024 * 1024;
 
-    /** Points of a snapshot where a test puts a writer's commit or checkpoint. */
-    enum Stage { WAL_SCANNED, WAL_TAKEN }
+    /** Points of a snapshot where a test puts a writer's commit or checkpoint; OPENED starts every attempt. */
+    enum Stage { OPENED, WAL_SCANNED, WAL_TAKEN }
+
+    /**
+     * The WAL's committed frames are more than the fold may hold in memory: trying again would scan it again for
+     * the same answer, so the caller copies with the backup API at once.
+     */
+    static final class WalTooLarge extends Exception {
+        WalTooLarge(Path wal, long bytes, long maxBytes) {
+            super(wal + " holds " + bytes + " bytes of committed frames, more than the " + maxBytes + " a fold holds");
+        }
+    }
 
     private final Connection reader;
     private final FileChannel main;
@@ -72,16 +82,12 @@ final class SqliteWalFold implements SqliteSnapshot.Snapshot {
     }
 
     /**
-     * Opens a snapshot of {@code database}, or returns null when the WAL was started over during the attempt, holds
-     * more than {@link #MAX_WAL_BYTES}, or the result does not check out: the caller tries again or copies with
-     * SQLite's online backup API.
+     * Opens a snapshot of {@code database} holding at most {@code maxWalBytes} of WAL frames, calling {@code pause}
+     * at each {@link Stage}; returns null when the WAL was started over during the attempt or the result does not
+     * check out (the caller tries again), throws {@link WalTooLarge} when the WAL holds too much.
      */
-    static SqliteWalFold open(Path database) throws IOException {
-        return open(database, MAX_WAL_BYTES, stage -> { });
-    }
-
-    /** {@link #open(Path)} holding at most {@code maxWalBytes} of WAL frames, calling {@code pause} at each {@link Stage}. */
-    static SqliteWalFold open(Path database, long maxWalBytes, Consumer<Stage> pause) throws IOException {
+    static SqliteWalFold open(Path database, long maxWalBytes, Consumer<Stage> pause) throws IOException, WalTooLarge {
+        pause.accept(Stage.OPENED);
         SQLiteConfig config = new SQLiteConfig();
         config.setReadOnly(true); // a read-only connection never checkpoints or truncates the live WAL
         config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
@@ -107,7 +113,7 @@ final class SqliteWalFold implements SqliteSnapshot.Snapshot {
     }
 
     private static SqliteWalFold take(Connection reader, FileChannel main, Path walFile, long maxWalBytes,
-                                      Consumer<Stage> pause) throws IOException {
+                                      Consumer<Stage> pause) throws IOException, WalTooLarge {
         ByteBuffer page1 = ByteBuffer.allocate(100);
         if (!SqliteWalFile.readFully(main, page1, 0)) {
             return null;
@@ -123,8 +129,9 @@ final class SqliteWalFold implements SqliteSnapshot.Snapshot {
                     return null;
                 }
                 SqliteWalFile.Commit last = SqliteWalFile.frames(wal, header, null, Long.MAX_VALUE);
-                if (last.frames() * SqliteWalFile.frameBytes(pageSize) > maxWalBytes) {
-                    return null;
+                long walBytes = last.frames() * SqliteWalFile.frameBytes(pageSize);
+                if (walBytes > maxWalBytes) {
+                    throw new WalTooLarge(walFile, walBytes, maxWalBytes);
                 }
                 pause.accept(Stage.WAL_SCANNED);
                 SqliteWalFile.Commit taken = last.frames() == 0 ? last : SqliteWalFile.frames(wal, header, walPages, last.frames());

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Why a live SQLite database is not copied byte by byte (as {@code tar} of the live folder did), and that its
@@ -204,15 +206,27 @@ class SqliteSnapshotTest {
     }
 
     @Test
-    void aWalLargerThanTheFoldHoldsInMemoryIsLeftToTheBackupApi() throws Exception {
+    void aWalLargerThanTheFoldHoldsInMemoryIsLeftToTheBackupApiAfterOneScan() throws Exception {
         Path database = Scratch.directory("lifeboat-large-wal").resolve("chroma.sqlite3");
         try (Connection writer = sqlite(database); Statement s = writer.createStatement()) {
             walTable(s);
             insert(s, 1, 300);
             long wal = Files.size(database.resolveSibling("chroma.sqlite3-wal"));
-            try (SqliteWalFold held = SqliteWalFold.open(database, wal / 2, stage -> { })) {
-                assertThat(held).as("more committed frames than it may hold: not held in memory").isNull();
+            assertThatThrownBy(() -> SqliteWalFold.open(database, wal / 2, stage -> { }))
+                    .as("more committed frames than it may hold: not held in memory")
+                    .isInstanceOf(SqliteWalFold.WalTooLarge.class);
+
+            List<SqliteWalFold.Stage> stages = new ArrayList<>();
+            Path copy = Scratch.directory("lifeboat-large-wal-copy").resolve("chroma.sqlite3");
+            try (SqliteSnapshot.Snapshot snapshot = SqliteSnapshot.open(database, wal / 2, stages::add);
+                 InputStream in = snapshot.content()) {
+                assertThat(snapshot.method()).isEqualTo(SqliteSnapshot.Method.BACKUP_API);
+                Files.copy(in, copy);
             }
+            assertThat(stages).as("one fold attempt: a second would scan the same WAL for the same answer")
+                    .containsExactly(SqliteWalFold.Stage.OPENED);
+            assertThat(consistentRows(copy)).isEqualTo(300);
+
             try (SqliteWalFold held = SqliteWalFold.open(database, wal, stage -> { })) {
                 assertThat(held).isNotNull();
                 assertThat(held.size()).isPositive();
@@ -280,7 +294,8 @@ class SqliteSnapshotTest {
     }
 
     /** One attempt of the WAL fold into the file {@code copy}, {@code pause} called at each stage; false if discarded. */
-    private static boolean fold(Path database, Path copy, Consumer<SqliteWalFold.Stage> pause) throws IOException {
+    private static boolean fold(Path database, Path copy, Consumer<SqliteWalFold.Stage> pause)
+            throws IOException, SqliteWalFold.WalTooLarge {
         try (SqliteWalFold snapshot = SqliteWalFold.open(database, SqliteWalFold.MAX_WAL_BYTES, pause)) {
             if (snapshot == null) {
                 return false;
