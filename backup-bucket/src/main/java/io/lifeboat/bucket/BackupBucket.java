@@ -1,6 +1,7 @@
 package io.lifeboat.bucket;
 
 import io.lifeboat.events.storage.BackupManifest;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -52,6 +53,11 @@ public class BackupBucket {
         this.config = config;
         this.authentication = authentication;
         this.listing = new BucketListing(s3, config);
+    }
+
+    @PreDestroy
+    void stop() {
+        listing.close();
     }
 
     /** The manifests of a source: those this Lifeboat wrote, and those it refuses (with why). */
@@ -178,22 +184,22 @@ public class BackupBucket {
     }
 
     /**
-     * Every source's catalogue, source by source: a listing of the whole prefix would walk every chunk store and WAL
-     * archive in the bucket (S3Proxy's filesystem store reads its whole tree again for each page).
+     * Every source's catalogue, source by source (several listed at once): a listing of the whole prefix would walk
+     * every chunk store and WAL archive in the bucket (S3Proxy's filesystem store reads its whole tree again for
+     * each page).
      */
     private Catalog wholeCatalog() {
         List<BackupManifest> trusted = new ArrayList<>();
         List<UntrustedManifest> refused = new ArrayList<>();
-        Set<String> sources = new HashSet<>(listing.sources());
-        for (String source : sources) {
-            Catalog one = catalog(source);
+        Map<String, Catalog> bySource = listing.eachSource(this::catalog);
+        for (Catalog one : bySource.values()) {
             trusted.addAll(one.trusted());
             refused.addAll(one.refused());
         }
         // a source whose folder is gone leaves the cache too
         String root = config.prefix() + "/";
         cache.keySet().removeIf(key -> key.startsWith(root)
-                && !sources.contains(key.substring(root.length(), Math.max(root.length(), key.indexOf('/', root.length())))));
+                && !bySource.containsKey(key.substring(root.length(), Math.max(root.length(), key.indexOf('/', root.length())))));
         trusted.sort(Comparator.comparing(BackupManifest::recoveryPointAt).reversed());
         return new Catalog(trusted, refused);
     }

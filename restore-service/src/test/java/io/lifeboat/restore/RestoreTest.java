@@ -369,6 +369,28 @@ class RestoreTest {
     }
 
     @Test
+    void theWholeCatalogueHoldsEverySourcesBackupsAndNothingFromTheirChunkStores() throws Exception {
+        // more sources than are listed at once, so some wait their turn
+        Path dir = Scratch.directory("catalogue-many");
+        BackupFixtures.write(dir.resolve("a.txt"), "a");
+        Instant point = Instant.parse("2021-03-04T05:06:07Z");
+        List<String> expected = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            BackupManifest m = BackupFixtures.directory(s3, "catalogue-many-" + i, dir, point.plusSeconds(i));
+            expected.add(m.backupId());
+            if (i == 0) {
+                // a signed manifest in the source's chunk store is not a backup of it: the catalogue never reads there
+                BackupFixtures.writeManifest(s3, "backups/catalogue-many-0/chunks/stray/manifest.json", m);
+            }
+        }
+        JsonPath catalogue = as("viewer").queryParam("limit", 1000).queryParam("before", point.plusSeconds(60).toString())
+                .get("/catalog").then().statusCode(200).extract().jsonPath();
+        assertThat(catalogue.getList("items.backupId", String.class).stream().filter(id -> id.startsWith("catalogue-many-")).toList())
+                .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(catalogue.getList("refused.key", String.class)).noneMatch(key -> key.contains("/chunks/"));
+    }
+
+    @Test
     void withItsDatabaseEmptiedTheServiceStillRestoresFromTheBucketAlone() throws Exception {
         shopBackup("shop-bucket", "shop_bucket_src", false);
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
