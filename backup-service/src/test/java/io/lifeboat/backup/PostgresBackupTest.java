@@ -86,6 +86,7 @@ class PostgresBackupTest {
         }
         assertThat(manifest.toolVersions().get("pg_dump")).startsWith("15");
         assertThat(manifest.toolVersions()).containsKey("server");
+        assertThat(manifest.roles()).as("the roles the database needs, read beside the dump").contains("CREATE ROLE limited");
         assertThat(manifest.database()).isEqualTo("analytics_src");
         assertThat(new String(manifestJson, StandardCharsets.UTF_8)).doesNotContain(TestServers.get().postgres().password());
 

@@ -12,6 +12,8 @@ import java.io.InputStream;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.LongConsumer;
 
 /** A postgres source: pg_dump of a snapshot exported by a repeatable-read transaction ({@link PostgresDump}). */
@@ -33,6 +35,12 @@ class PostgresSourceReader implements SourceReader {
         String password = SourceReader.password(secrets, source);
         try (PostgresDump dump = PostgresDump.snapshot(source, password)) {
             estimate.accept(dump.databaseBytes());
+            // the roles (pg_dumpall) and pg_dump's version do not depend on the dump: read beside it, not after it
+            FutureTask<String[]> besideTheDump = new FutureTask<>(() -> new String[]{
+                    dump.roleStatements(pgDumpall, source, password), PostgresDump.pgDumpVersion(pgDump)});
+            Thread reader = new Thread(besideTheDump, "pg_dumpall-roles");
+            reader.setDaemon(true);
+            reader.start();
             InputStream in = dump.start(pgDump, source, password);
             try {
                 in.transferTo(sink);
@@ -43,13 +51,27 @@ class PostgresSourceReader implements SourceReader {
                 throw e;
             }
             dump.finish();
-            String roles = dump.roleStatements(pgDumpall, source, password);
+            String[] rolesAndVersion = await(besideTheDump);
             Map<String, String> tools = new LinkedHashMap<>();
-            tools.put("pg_dump", PostgresDump.pgDumpVersion(pgDump));
+            tools.put("pg_dump", rolesAndVersion[1]);
             tools.put("server", dump.serverVersion());
             tools.put("zstd", com.github.luben.zstd.util.Native.isLoaded() ? "zstd-jni" : "unknown");
             return new SourceRead(dump.recoveryPoint().truncatedTo(ChronoUnit.MICROS), tools, dump.rowCounts(),
-                    dump.newestTimestamps(), null, null, roles, null);
+                    dump.newestTimestamps(), null, null, rolesAndVersion[0], null);
+        }
+    }
+
+    private static String[] await(FutureTask<String[]> besideTheDump) throws BackupFailure {
+        try {
+            return besideTheDump.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof BackupFailure failure) {
+                throw failure;
+            }
+            throw new BackupFailure("roles", "cannot read the roles the database needs: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BackupFailure("roles", "interrupted while pg_dumpall ran");
         }
     }
 }
