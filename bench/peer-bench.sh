@@ -67,8 +67,9 @@ warm() { cat "$CHROMA"/*.sqlite3 "$CHROMA"/*/* > /dev/null; $PSQL -d bench_analy
 declare -A T
 add() { T[$1]="${T[$1]:-} $2"; }
 run() { local name=$1; shift; local s; s=$(now); "$@"; add "$name" "$(secs "$s" "$(now)")"; }
-fresh_db() { $PSQL -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; $PSQL -d postgres -c "CREATE DATABASE $1"; }
 drop_db() { $PSQL -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
+# Every database restore line starts from no database: creating it is in the time, as it is in Lifeboat's
+createdb_() { echo "$PSQL -d postgres -c 'CREATE DATABASE $1'"; }
 PGD="$PGBIN/pg_dump $PGCONN -d bench_analytics"
 
 # One Lifeboat backup: adds its request -> Completed time, then waits out (and times) the read-back verification
@@ -95,16 +96,20 @@ lb_dir() { lifeboat_backup lifeboat_dir bench-dir; }
 script_dir() { run script_dir bash -c "tar cf - -C '$WORK' chroma_db | zstd -q -T2 -3 | $AWS --endpoint-url $S3 s3 cp - s3://$PEERS/script/dir-$i.tar.zst --only-show-errors"; }
 restic_dir() { run restic_dir bash -c "restic -r s3:$S3/$PEERS/restic-dir-$i ${RESTIC_OPTS[*]} init --repository-version 2 >/dev/null && cd '$WORK' && restic -r s3:$S3/$PEERS/restic-dir-$i ${RESTIC_OPTS[*]} backup chroma_db >/dev/null"; }
 rclone_dir() { run rclone_dir bash -c "$RCLONE copy '$CHROMA' peer:$PEERS/rclone-$i/chroma_db --transfers 4"; }
-file_db_restore() { fresh_db bench_file_r; run file_db_restore bash -c "zstd -dc '$WORK/db.dump.zst' | $PGBIN/pg_restore $PGCONN --exit-on-error -d bench_file_r"; drop_db bench_file_r; }
+file_db_restore() {
+  drop_db bench_file_r
+  run file_db_restore bash -c "$(createdb_ bench_file_r) && zstd -dc '$WORK/db.dump.zst' | $PGBIN/pg_restore $PGCONN --exit-on-error -d bench_file_r"
+  drop_db bench_file_r
+}
 lb_db_restore() { lifeboat_restore lifeboat_db_restore bench-db bench-peer-pg "bench_lifeboat_r$i"; drop_db "bench_lifeboat_r$i"; }
 script_db_restore() {
-  fresh_db bench_script_r
-  run script_db_restore bash -c "$AWS --endpoint-url $S3 s3 cp s3://$PEERS/script/db-$i.dump.zst - | zstd -dc | $PGBIN/pg_restore $PGCONN --exit-on-error -d bench_script_r"
+  drop_db bench_script_r
+  run script_db_restore bash -c "$(createdb_ bench_script_r) && $AWS --endpoint-url $S3 s3 cp s3://$PEERS/script/db-$i.dump.zst - | zstd -dc | $PGBIN/pg_restore $PGCONN --exit-on-error -d bench_script_r"
   drop_db bench_script_r
 }
 restic_db_restore() {
-  fresh_db bench_restic_r
-  run restic_db_restore bash -c "restic -r s3:$S3/$PEERS/restic-db-$i ${RESTIC_OPTS[*]} dump latest db.dump | $PGBIN/pg_restore $PGCONN --exit-on-error -d bench_restic_r"
+  drop_db bench_restic_r
+  run restic_db_restore bash -c "$(createdb_ bench_restic_r) && restic -r s3:$S3/$PEERS/restic-db-$i ${RESTIC_OPTS[*]} dump latest db.dump | $PGBIN/pg_restore $PGCONN --exit-on-error -d bench_restic_r"
   drop_db bench_restic_r
 }
 X="$WORK/peer-x"
