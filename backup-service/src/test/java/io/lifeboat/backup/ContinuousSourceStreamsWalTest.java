@@ -12,6 +12,8 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -56,7 +58,7 @@ class ContinuousSourceStreamsWalTest {
     @org.junit.jupiter.api.AfterEach
     void retire() {
         // a deleted continuous source stops streaming and its slot is dropped: later tests run without these streams
-        for (String source : List.of("wal-shop", "wal-load", "wal-keep")) {
+        for (String source : List.of("wal-shop", "wal-load", "wal-keep", "wal-gone")) {
             as("admin").delete("/sources/" + source);
         }
     }
@@ -102,6 +104,44 @@ class ContinuousSourceStreamsWalTest {
             assertThat(rs.next()).as("the replication slot exists").isTrue();
             assertThat(Lsn.parse(rs.getString(1))).isLessThanOrEqualTo(stored);
             assertThat(rs.getBoolean(2)).as("held by the stream").isTrue();
+        }
+    }
+
+    @Test
+    void aDeletedContinuousSourceLeavesNoSlotOnTheSourceAndNoSpoolFolderHere() throws Exception {
+        putSource("wal-gone", continuousSource("wal_shop"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> "streaming".equals(wal("wal-gone").getString("state")));
+        Path spool = Path.of(System.getProperty("java.io.tmpdir"), "lifeboat-wal-spool", "wal-gone");
+        assertThat(spool).as("the stream's spool folder").isDirectory();
+        assertThat(slotExists("lifeboat_wal_gone")).isTrue();
+        // the segments received so far are stored (a segment still waiting when the source goes is kept: WalSpoolTest)
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try (var clusters = Files.list(spool)) {
+                return clusters.allMatch(cluster -> {
+                    try (var segments = Files.list(cluster)) {
+                        return segments.findAny().isEmpty();
+                    } catch (java.io.IOException e) {
+                        return false;
+                    }
+                });
+            }
+        });
+
+        as("admin").delete("/sources/wal-gone").then().statusCode(204);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(slotExists("lifeboat_wal_gone")).as("its replication slot, which would keep WAL on the source forever").isFalse();
+            assertThat(spool).as("its spool folder: everything in it was stored").doesNotExist();
+        });
+    }
+
+    private static boolean slotExists(String slot) throws Exception {
+        try (Connection c = pg.connect("postgres");
+             var s = c.prepareStatement("SELECT 1 FROM pg_replication_slots WHERE slot_name = ?")) {
+            s.setString(1, slot);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
         }
     }
 

@@ -234,11 +234,7 @@ final class WalSegments {
         }
     }
 
-    /** One folder per source and cluster: a spooled segment is taken over only by a stream of the same cluster. */
     private Path spoolDir() throws IOException {
-        Path dir = Path.of(services.config().wal().spoolDir().orElse(System.getProperty("java.io.tmpdir")))
-                .resolve("lifeboat-wal-spool").resolve(source.name()).resolve(systemId);
-        Files.createDirectories(dir);
-        return dir;
+        return services.spool().folder(source.name(), systemId);
     }
 }

@@ -35,10 +35,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public class WalStreams {
 
     private static final Logger LOG = Logger.getLogger(WalStreams.class);
+    /** How often the spool folders of sources no longer continuous are looked at (and at the first tick). */
+    private static final Duration SPOOL_SWEEP_EVERY = Duration.ofMinutes(10);
 
     /** What every streamer uses. */
     record Services(WalState state, WalUpload upload, WalArchive archive, SecretReferences secrets, BackupConfig config,
-                    String instance, WalStreams owner) {
+                    WalSpool spool, String instance, WalStreams owner) {
 
         void gap(String source, int timeline, String missing, String detail) {
             owner.gap(source, timeline, missing, detail);
@@ -60,10 +62,11 @@ public class WalStreams {
     private final BackupService backups;
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private volatile boolean shuttingDown;
+    private long sweptAt = System.nanoTime() - SPOOL_SWEEP_EVERY.toNanos();
 
     public WalStreams(WalState state, WalUpload upload, WalArchive archive, SecretReferences secrets, BackupConfig config,
                       InstanceId instance, BackupService backups) {
-        this.services = new Services(state, upload, archive, secrets, config, instance.value(), this);
+        this.services = new Services(state, upload, archive, secrets, config, new WalSpool(config), instance.value(), this);
         this.backups = backups;
     }
 
@@ -111,6 +114,10 @@ public class WalStreams {
             }
         }
         expireUnrenewed();
+        if (System.nanoTime() - sweptAt >= SPOOL_SWEEP_EVERY.toNanos()) {
+            sweptAt = System.nanoTime();
+            services.spool().sweep(wanted, Duration.ofMinutes(1));
+        }
     }
 
     /** Sources this instance streams now. */
@@ -158,8 +165,8 @@ public class WalStreams {
     }
 
     /**
-     * A source stops being continuous (or is deleted): stop its stream here and drop its replication slot on the
-     * source, which would otherwise keep WAL forever.
+     * A source stops being continuous (or is deleted): stop its stream here, drop its replication slot on the
+     * source, which would otherwise keep WAL forever, and remove its spool folders when they are empty.
      */
     void retire(@Observes(during = TransactionPhase.AFTER_SUCCESS) ContinuousProtectionEnded ended) {
         StreamedSource source = new StreamedSource(ended.name(), ended.host(), ended.port(), ended.database(), ended.user(),
@@ -175,6 +182,7 @@ public class WalStreams {
                     WalSlots.slotName(source.name()), source.name(), e.getMessage());
         }
         services.state().stopped(source.name(), services.instance());
+        services.spool().retire(source.name());
     }
 
     /** WAL is missing: told at once, and a new base backup starts, so the window can grow again from it. */

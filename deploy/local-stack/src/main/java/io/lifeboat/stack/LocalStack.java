@@ -168,6 +168,10 @@ public final class LocalStack {
         // the local stack is a new installation on first start: it may create its own keys (nowhere else does)
         command.add("-Dlifeboat.backup.encryption.generate-if-missing=true");
         command.add("-Dlifeboat.manifest.generate-if-missing=true");
+        if (spec.name().equals("backup-service")) {
+            // WAL waiting for the bucket stays with this stack's data, not in a temp folder other stacks share
+            command.add("-Dlifeboat.backup.wal.spool-dir=" + settings.home());
+        }
         if (spec.name().equals("restore-service")) {
             SampleRegistration.declaredTargets(settings).forEach((k, v) -> command.add("-D" + k + "=" + v));
         }
