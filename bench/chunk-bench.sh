@@ -39,19 +39,18 @@ SRC_DIR="$WORK/chunk-src"
 STAMP=$(date -u +%H%M%S)
 declare -A T
 add() { T[$1]="${T[$1]:-} $2"; }
-run() { local name=$1; shift; local s; s=$(now); "$@"; add "$name" "$(secs "$s" "$(now)")"; }
+run() { local name=$1; shift; local s e; cpu_begin; s=$(now); "$@"; e=$(now); cpu_end "$name"; add "$name" "$(secs "$s" "$e")"; }
 m() { median ${T[$1]}; }
 r() { ratio "$(m "$1")" "$(m "$2")"; }
 mib() { python3 -c "print(f'{$1 / 1048576:.1f}')"; }
 
 # One Lifeboat backup: sets TIME (request -> Completed), VERIFY (its read-back verification after) and BODY
-lifeboat_backup() { # source
+lifeboat_backup() { # source [name: adds its CPU-seconds under name@cpu, @s3, @svc]
   local s id c
-  s=$(now); id=$(curl_json -X POST "$BACKUP/backups" -d "{\"source\":\"$1\"}" | json_id)
-  BODY=$(await_final "$BACKUP/backups/$id"); c=$(now); TIME=$(secs "$s" "$c")
+  cpu_begin backup-service; s=$(now); id=$(curl_json -X POST "$BACKUP/backups" -d "{\"source\":\"$1\"}" | json_id)
+  BODY=$(await_final "$BACKUP/backups/$id"); c=$(now); [ -z "${2:-}" ] || cpu_end "$2"; TIME=$(secs "$s" "$c")
   [ "$(echo "$BODY" | jget "['phase']")" = Completed ] || { echo "$BODY" >&2; exit 1; }
-  until curl_json "$BACKUP/backups/$id" | grep -q '"verification"'; do sleep 0.1; done
-  VERIFY=$(secs "$c" "$(now)"); BODY=$(curl_json "$BACKUP/backups/$id")
+  VERIFY=$(await_verification "$BACKUP/backups/$id"); BODY=$(curl_json "$BACKUP/backups/$id")
 }
 
 # One restic backup: sets TIME and ADDED (the data its summary says it added)
@@ -70,16 +69,16 @@ same_tree() { # the restored folder holds the source's files (chroma.sqlite3 com
 
 RESTORED="$WORK/chunk-restored"; mkdir -p "$RESTORED"
 # each round's pairs run in turn (bench/lib.sh in_turn): Lifeboat first in odd rounds, restic first in even ones
-lb_first() { lifeboat_backup "$SRC"; add lifeboat_first "$TIME"; add lifeboat_first_verify "$VERIFY"; first_up=$(echo "$BODY" | jget "['uploadedBytes']"); }
-restic_first() { restic_backup "$REPO_NAME"; add restic_first "$TIME"; restic_first_added=$ADDED; }
+lb_first() { lifeboat_backup "$SRC" lifeboat_first; add lifeboat_first "$TIME"; add lifeboat_first_verify "$VERIFY"; first_up=$(echo "$BODY" | jget "['uploadedBytes']"); }
+restic_first() { cpu_begin; restic_backup "$REPO_NAME"; cpu_end restic_first; add restic_first "$TIME"; restic_first_added=$ADDED; }
 lb_unchanged() { lifeboat_backup "$SRC"; add lifeboat_unchanged "$TIME"; }
 restic_unchanged() { restic_backup "$REPO_NAME"; add restic_unchanged "$TIME"; }
 lb_next() { lifeboat_backup "$SRC"; lt=$TIME; up=$(echo "$BODY" | jget "['uploadedBytes']"); add lifeboat_next_verify "$VERIFY"; }
 restic_next() { restic_backup "$REPO_NAME"; rt=$TIME; }
 lb_restore() {
-  local s rid body
-  s=$(now); rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"$SRC\",\"target\":\"bench-chunk-dir\",\"mode\":\"new\",\"restoreAs\":\"lb_$i\"}" | json_id)
-  body=$(await_final "$RESTORE/restores/$rid"); add lifeboat_restore "$(secs "$s" "$(now)")"
+  local s e rid body
+  cpu_begin restore-service; s=$(now); rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"$SRC\",\"target\":\"bench-chunk-dir\",\"mode\":\"new\",\"restoreAs\":\"lb_$i\"}" | json_id)
+  body=$(await_final "$RESTORE/restores/$rid"); e=$(now); cpu_end lifeboat_restore; add lifeboat_restore "$(secs "$s" "$e")"
   [ "$(echo "$body" | jget "['phase']")" = Completed ] || { echo "$body" >&2; exit 1; }
   same_tree "$RESTORED/lb_$i" || { echo "Lifeboat's restore differs from the source" >&2; exit 1; }
   rm -rf "$RESTORED/lb_$i"
@@ -146,6 +145,7 @@ OUT="$REPO/bench/results/chunks-$(date -u +%Y%m%dT%H%M%SZ).md"; mkdir -p "$(dirn
   echo "Today's full backups (storage archive) would store $(mib "$ARCHIVE_ONE") MiB per backup: $(mib "$((ARCHIVE_ONE * (SERIES + 1)))") MiB for 1 + $SERIES (one measured, times $((SERIES + 1)))."
   echo "First backup uploaded: Lifeboat $(mib "$FIRST_UP") MiB, restic $(mib "$RESTIC_FIRST_ADDED") MiB (data added)."
   echo "Lifeboat's read-back verification after each backup (not in the times above): first backup $(m lifeboat_first_verify) s, later backups $(m lifeboat_next_verify) s (median)."
+  echo "CPU-seconds (per round; from /proc, bench/lib.sh cpu_end): the machine's / S3Proxy's / Lifeboat's service's. First backup: Lifeboat${T[lifeboat_first@cpu]} / ${T[lifeboat_first@s3]} / ${T[lifeboat_first@svc]}, restic${T[restic_first@cpu]} / ${T[restic_first@s3]}. Restore: Lifeboat${T[lifeboat_restore@cpu]} / ${T[lifeboat_restore@s3]} / ${T[lifeboat_restore@svc]}, restic${T[restic_restore@cpu]} / ${T[restic_restore@s3]}."
   echo "Per round (rounds 1, 2, 3...): first backup Lifeboat${T[lifeboat_first]} s, restic${T[restic_first]} s; restore Lifeboat${T[lifeboat_restore]} s, restic${T[restic_restore]} s."
   echo
   echo "The series (round 1): each backup after one more change."

@@ -56,6 +56,35 @@ in_turn() {
   local steps=("$@")
   for ((k = 0; k < n; k++)); do sync; "${steps[$(((round - 1 + k) % n))]}"; done
 }
+# CPU accounting of a timed step, from /proc (ticks of 1/100 s): the machine's busy time (every process: the tool,
+# S3Proxy, PostgreSQL, Lifeboat's services, the stack's background), S3Proxy's, and one Lifeboat service's with its
+# children (pg_restore, pg_dump). On two cores a step cannot take less than busy / 2; a step whose machine was busy
+# all along is bound by the CPU its work needs, and the split says whose it was.
+busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
+pid_ticks() { awk '{print $14+$15+$16+$17}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+stack_pid() { cat "$LIFEBOAT_HOME/run/$1.pid" 2>/dev/null || echo 0; }
+cpu_begin() { # [SERVICE]: marks the start of a timed step
+  CPU0=$(busy_ticks); S3CPU0=$(pid_ticks "$(stack_pid s3proxy)"); SVC_PID=${1:+$(stack_pid "$1")}; SVCCPU0=$(pid_ticks "${SVC_PID:-0}")
+}
+cpu_end() { # NAME: adds the step's machine, S3Proxy and service CPU-seconds under NAME@cpu, NAME@s3, NAME@svc
+  local busy s3 svc
+  busy=$(busy_ticks); s3=$(pid_ticks "$(stack_pid s3proxy)"); svc=$(pid_ticks "${SVC_PID:-0}")
+  add "$1@cpu" "$(secs "$CPU0/100" "$busy/100")"
+  add "$1@s3" "$(secs "$S3CPU0/100" "$s3/100")"
+  [ -z "${SVC_PID:-}" ] || add "$1@svc" "$(secs "$SVCCPU0/100" "$svc/100")"
+  # and the service's peak resident memory since it started (VmHWM), MiB: flat across lines and rounds, or not
+  [ -z "${SVC_PID:-}" ] || add "$1@rss" "$(awk '/^VmHWM/{print int($2 / 1024)}' "/proc/$SVC_PID/status" 2>/dev/null)"
+}
+
+# Waits for a backup's read-back verification (it follows Completed) and prints how long it took by the service's own
+# clock (verification.verifiedAt - completedAt); timing it from here would time this polling, not the verification.
+await_verification() { # BACKUP-URL
+  local body
+  until body=$(curl_json "$1") && [[ $body == *'"verification"'* ]]; do sleep 0.1; done
+  echo "$body" | python3 -c "import sys,json; from datetime import datetime as D
+b=json.load(sys.stdin); t=lambda s: D.fromisoformat(s.replace('Z', '+00:00'))
+print(f\"{(t(b['verification']['verifiedAt']) - t(b['completedAt'])).total_seconds():.2f}\")"
+}
 curl_json() { curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' "$@"; }
 
 # The id of the resource a POST returned (no Python: a timed line measures Lifeboat, not an interpreter's start)

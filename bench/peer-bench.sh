@@ -66,25 +66,24 @@ warm() { cat "$CHROMA"/*.sqlite3 "$CHROMA"/*/* > /dev/null; $PSQL -d bench_analy
 
 declare -A T
 add() { T[$1]="${T[$1]:-} $2"; }
-run() { local name=$1; shift; local s; s=$(now); "$@"; add "$name" "$(secs "$s" "$(now)")"; }
+run() { local name=$1; shift; local s e; cpu_begin; s=$(now); "$@"; e=$(now); cpu_end "$name"; add "$name" "$(secs "$s" "$e")"; }
 drop_db() { $PSQL -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
 # Every database restore line starts from no database: creating it is in the time, as it is in Lifeboat's
 createdb_() { echo "$PSQL -d postgres -c 'CREATE DATABASE $1'"; }
 PGD="$PGBIN/pg_dump $PGCONN -d bench_analytics"
 
-# One Lifeboat backup: adds its request -> Completed time, then waits out (and times) the read-back verification
+# One Lifeboat backup: adds its request -> Completed time, then waits out the read-back verification and adds its time
 lifeboat_backup() { # name source
   local s id body c
-  s=$(now); id=$(curl_json -X POST "$BACKUP/backups" -d "{\"source\":\"$2\"}" | json_id)
-  body=$(await_final "$BACKUP/backups/$id"); c=$(now); add "$1" "$(secs "$s" "$c")"
+  cpu_begin backup-service; s=$(now); id=$(curl_json -X POST "$BACKUP/backups" -d "{\"source\":\"$2\"}" | json_id)
+  body=$(await_final "$BACKUP/backups/$id"); c=$(now); cpu_end "$1"; add "$1" "$(secs "$s" "$c")"
   [ "$(echo "$body" | jget "['phase']")" = Completed ] || { echo "$body" >&2; exit 1; }
-  until curl_json "$BACKUP/backups/$id" | grep -q '"verification"'; do sleep 0.1; done
-  add "$1_verify" "$(secs "$c" "$(now)")"
+  add "$1_verify" "$(await_verification "$BACKUP/backups/$id")"
 }
 lifeboat_restore() { # name source target restoreAs
-  local s rid body
-  s=$(now); rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"$2\",\"target\":\"$3\",\"mode\":\"new\",\"restoreAs\":\"$4\"}" | json_id)
-  body=$(await_final "$RESTORE/restores/$rid"); add "$1" "$(secs "$s" "$(now)")"
+  local s e rid body
+  cpu_begin restore-service; s=$(now); rid=$(curl_json -X POST "$RESTORE/restores" -d "{\"source\":\"$2\",\"target\":\"$3\",\"mode\":\"new\",\"restoreAs\":\"$4\"}" | json_id)
+  body=$(await_final "$RESTORE/restores/$rid"); e=$(now); cpu_end "$1"; add "$1" "$(secs "$s" "$e")"
   [ "$(echo "$body" | jget "['phase']")" = Completed ] || { echo "$body" >&2; exit 1; }
 }
 
@@ -124,6 +123,8 @@ rclone_dir_restore() { in_empty_x rclone_dir_restore bash -c "$RCLONE copy peer:
 for i in $(seq 1 "$RUNS"); do
   echo "round $i/$RUNS"
   warm
+  # what the stack uses while nothing is measured (WAL streaming, Kafka, the services' timers), per second
+  cpu_begin; sleep 5; cpu_end idle_5s
   # to-file limits of the same work (issue 14's second bar)
   run file_db bash -c "$PGD -Fc -Z0 | zstd -q -T2 -3 > '$WORK/db.dump.zst'"
   run file_dir bash -c "tar cf - -C '$WORK' chroma_db | zstd -q -T2 -3 > '$WORK/dir.tar.zst'"
@@ -156,7 +157,22 @@ OUT="$REPO/bench/results/peers-$(date -u +%Y%m%dT%H%M%SZ).md"; mkdir -p "$(dirna
   echo
   echo "Read-back verification after a Lifeboat backup (not in the lines above): database $(m lifeboat_db_verify) s, directory $(m lifeboat_dir_verify) s."
   echo
-  echo "Raw runs (s):"
+  echo "CPU-seconds in each line (medians; from /proc): the whole machine's, S3Proxy's, and Lifeboat's service's with its"
+  echo "children. Busy = the machine's CPU-seconds ÷ (2 cores × the line's median time). The stack's background while"
+  echo "nothing is measured: $(m idle_5s@cpu) CPU-s in 5 s."
+  echo
+  echo "| line | tool | s | machine CPU-s | busy | S3Proxy CPU-s | Lifeboat service CPU-s | its peak RSS, MiB (rounds) |"
+  echo "|---|---|---|---|---|---|---|---|"
+  cpu_row() { # LINE TOOL KEY
+    [ -n "${T[$3]:-}" ] || return 0
+    local svc="—" rss="—"; [ -z "${T[$3@svc]:-}" ] || { svc=$(m "$3@svc"); rss=${T[$3@rss]}; }
+    echo "| $1 | $2 | $(m "$3") | $(m "$3@cpu") | $(python3 -c "print(f'{100*$(m "$3@cpu")/(2*$(m "$3")):.0f} %')") | $(m "$3@s3") | $svc |$rss |"
+  }
+  for line in "database backup:db" "directory backup:dir" "database restore:db_restore" "directory restore:dir_restore"; do
+    for tool in lifeboat script restic rclone pgbackrest file; do cpu_row "${line%%:*}" "$tool" "${tool}_${line#*:}"; done
+  done
+  echo
+  echo "Raw runs (s; @cpu, @s3, @svc: CPU-seconds as above):"
   for k in $(printf '%s\n' "${!T[@]}" | sort); do echo "- $k:${T[$k]}"; done
 } | tee "$OUT"
 rm -f "$WORK/db.dump.zst" "$WORK/dir.tar.zst"
