@@ -59,7 +59,7 @@ in_turn() {
 # CPU accounting of a timed step, from /proc (ticks of 1/100 s): the machine's busy time (every process: the tool,
 # S3Proxy, PostgreSQL, Lifeboat's services, the stack's background), S3Proxy's, and one Lifeboat service's with its
 # children (pg_restore, pg_dump). On two cores a step cannot take less than busy / 2; a step whose machine was busy
-# all along is bound by the CPU its work needs, and the split says whose it was.
+# all along is bound by the CPU its work needs, and the split says whose it was. Recorded with the bench's own add.
 busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
 pid_ticks() { awk '{print $14+$15+$16+$17}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 stack_pid() { cat "$LIFEBOAT_HOME/run/$1.pid" 2>/dev/null || echo 0; }

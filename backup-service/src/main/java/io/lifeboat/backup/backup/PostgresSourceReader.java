@@ -36,8 +36,8 @@ class PostgresSourceReader implements SourceReader {
         try (PostgresDump dump = PostgresDump.snapshot(source, password)) {
             estimate.accept(dump.databaseBytes());
             // the roles (pg_dumpall) and pg_dump's version do not depend on the dump: read beside it, not after it
-            FutureTask<String[]> besideTheDump = new FutureTask<>(() -> new String[]{
-                    dump.roleStatements(pgDumpall, source, password), PostgresDump.pgDumpVersion(pgDump)});
+            FutureTask<RolesAndVersion> besideTheDump = new FutureTask<>(() -> new RolesAndVersion(
+                    dump.roleStatements(pgDumpall, source, password), PostgresDump.pgDumpVersion(pgDump)));
             Thread reader = new Thread(besideTheDump, "pg_dumpall-roles");
             reader.setDaemon(true);
             reader.start();
@@ -51,17 +51,21 @@ class PostgresSourceReader implements SourceReader {
                 throw e;
             }
             dump.finish();
-            String[] rolesAndVersion = await(besideTheDump);
+            RolesAndVersion beside = await(besideTheDump);
             Map<String, String> tools = new LinkedHashMap<>();
-            tools.put("pg_dump", rolesAndVersion[1]);
+            tools.put("pg_dump", beside.pgDumpVersion());
             tools.put("server", dump.serverVersion());
             tools.put("zstd", com.github.luben.zstd.util.Native.isLoaded() ? "zstd-jni" : "unknown");
             return new SourceRead(dump.recoveryPoint().truncatedTo(ChronoUnit.MICROS), tools, dump.rowCounts(),
-                    dump.newestTimestamps(), null, null, rolesAndVersion[0], null);
+                    dump.newestTimestamps(), null, null, beside.roleStatements(), null);
         }
     }
 
-    private static String[] await(FutureTask<String[]> besideTheDump) throws BackupFailure {
+    /** What is read beside the dump: the statements creating the roles the database needs, and pg_dump's version. */
+    private record RolesAndVersion(String roleStatements, String pgDumpVersion) {
+    }
+
+    private static RolesAndVersion await(FutureTask<RolesAndVersion> besideTheDump) throws BackupFailure {
         try {
             return besideTheDump.get();
         } catch (ExecutionException e) {
