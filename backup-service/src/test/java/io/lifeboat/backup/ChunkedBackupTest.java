@@ -313,6 +313,104 @@ class ChunkedBackupTest {
     }
 
     @Test
+    void aLostChunkIndexIsRebuiltFromTheBucketAndRetentionNeverSweepsThePacksOfTheBackupsItNoLongerKnows() throws Exception {
+        Path root = storeLikeDirectory("chunked-lost-index", 31);
+        putSource("chunked-lost-index", chunked(root, "{\"keepLast\": 1}"));
+        BackupManifest m1 = manifest(verified(start("chunked-lost-index")).getString("manifestKey"));
+        Map<String, String> firstContent = contentOf(m1);
+        Set<String> firstPacks = packsOf(m1);
+
+        // backup-service loses its database; the source is declared again on the new one. The bucket keeps
+        // the first backup, which the restore catalogue still lists
+        forgetInTheDatabase("chunked-lost-index");
+        putSource("chunked-lost-index", chunked(root, "{\"keepLast\": 1}"));
+        JsonPath second = verified(start("chunked-lost-index"));
+        assertThat(second.getBoolean("verification.ok")).as(second.getString("verification.detail")).isTrue();
+        BackupManifest m2 = manifest(second.getString("manifestKey"));
+        assertThat(m2.chunks().uploadedChunks()).as("nothing changed: the index, rebuilt from the first backup, has every chunk").isZero();
+        assertThat(packsOf(m2)).isEqualTo(firstPacks);
+        assertThat(contentOf(m2)).isEqualTo(filesOf(root));
+
+        // all but one segment rewritten, then the second backup expires (keep last 1): the third points into few of
+        // the first backup's packs, and the sweep must still delete none of them, since that backup is still in the
+        // bucket and this database cannot expire it
+        Random random = new Random(32);
+        for (int i = 0; i < 7; i++) {
+            byte[] fresh = new byte[2 * 1024 * 1024];
+            random.nextBytes(fresh);
+            Files.write(root.resolve("seg-" + i + "/data_level0.bin"), fresh);
+            Files.writeString(root.resolve("seg-" + i + "/metadata.txt"), "rewritten " + i + "\n");
+        }
+        settle();
+        JsonPath third = verified(start("chunked-lost-index"));
+        assertThat(third.getBoolean("verification.ok")).as(third.getString("verification.detail")).isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> get(second.getString("id")).getString("expiredAt") != null);
+        Set<String> onlyFirst = new LinkedHashSet<>(firstPacks);
+        onlyFirst.removeAll(packsOf(manifest(third.getString("manifestKey"))));
+        assertThat(onlyFirst).isNotEmpty();
+        assertThat(sweep.sweep("chunked-lost-index").ran()).isTrue();
+        for (String pack : firstPacks) {
+            assertThat(packExists(m1, pack)).as("pack %s of the backup the lost database knew", pack).isTrue();
+        }
+        assertThat(contentOf(m1)).isEqualTo(firstContent);
+    }
+
+    @Test
+    void anEncryptedSourcesLostIndexIsRebuiltFromItsEncryptedChunkList() throws Exception {
+        Path root = storeLikeDirectory("chunked-lost-enc", 34);
+        String json = "{\"kind\": \"directory\", \"path\": \"" + root + "\", \"storage\": \"chunks\", "
+                + "\"encryption\": true, \"retention\": {\"keepLast\": 5}}";
+        putSource("chunked-lost-enc", json);
+        BackupManifest m1 = manifest(verified(start("chunked-lost-enc")).getString("manifestKey"));
+        assertThat(m1.encryption()).isNotNull();
+
+        forgetInTheDatabase("chunked-lost-enc");
+        putSource("chunked-lost-enc", json);
+        JsonPath second = verified(start("chunked-lost-enc"));
+        assertThat(second.getBoolean("verification.ok")).as(second.getString("verification.detail")).isTrue();
+        BackupManifest m2 = manifest(second.getString("manifestKey"));
+        assertThat(m2.chunks().uploadedChunks()).isZero();
+        assertThat(packsOf(m2)).isEqualTo(packsOf(m1));
+        assertThat(contentOf(m2)).isEqualTo(filesOf(root));
+    }
+
+    @Test
+    void anIndexIsNotRebuiltFromAChunkListThatDoesNotMatchItsManifest() throws Exception {
+        Path root = storeLikeDirectory("chunked-lost-damaged", 33);
+        putSource("chunked-lost-damaged", chunked(root, "{\"keepLast\": 5}"));
+        BackupManifest m1 = manifest(verified(start("chunked-lost-damaged")).getString("manifestKey"));
+        // its list loses its last line (the manifest, authenticated, still names them all)
+        String list = s3.getObjectAsBytes(r -> r.bucket(s3Config.bucket()).key(m1.objectKey())).asUtf8String();
+        String cut = list.substring(0, list.lastIndexOf('\n', list.length() - 2) + 1);
+        s3.putObject(p -> p.bucket(s3Config.bucket()).key(m1.objectKey()), software.amazon.awssdk.core.sync.RequestBody.fromString(cut));
+
+        forgetInTheDatabase("chunked-lost-damaged");
+        putSource("chunked-lost-damaged", chunked(root, "{\"keepLast\": 5}"));
+        JsonPath second = verified(start("chunked-lost-damaged"));
+        assertThat(second.getBoolean("verification.ok")).as(second.getString("verification.detail")).isTrue();
+        BackupManifest m2 = manifest(second.getString("manifestKey"));
+        assertThat(m2.chunks().uploadedChunks()).as("nothing taken from the damaged list: every chunk stored again")
+                .isEqualTo(m2.chunks().chunks());
+        assertThat(packsOf(m2)).doesNotContainAnyElementsOf(packsOf(m1));
+        assertThat(contentOf(m2)).isEqualTo(filesOf(root));
+    }
+
+    /** What a new, empty database knows of a source: nothing (its bucket keeps everything). */
+    private void forgetInTheDatabase(String source) throws Exception {
+        try (Connection c = dataSource.getConnection()) {
+            for (String delete : List.of("DELETE FROM backup_file WHERE backup_id IN (SELECT id FROM backup WHERE source = ?)",
+                    "DELETE FROM backup_chunk WHERE source = ?", "DELETE FROM backup_pack WHERE source = ?",
+                    "DELETE FROM chunk WHERE source = ?", "DELETE FROM pack WHERE source = ?",
+                    "DELETE FROM backup WHERE source = ?", "DELETE FROM source WHERE name = ?")) {
+                try (PreparedStatement q = c.prepareStatement(delete)) {
+                    q.setString(1, source);
+                    q.executeUpdate();
+                }
+            }
+        }
+    }
+
+    @Test
     void thePacksOfABackupThatFailedMidUploadAreSweptAndTheNextBackupIsWhole() throws Exception {
         Path root = storeLikeDirectory("chunked-cut-off", 21);
         // ~190 MiB that does not compress: the backup is still storing packs when the bucket goes away

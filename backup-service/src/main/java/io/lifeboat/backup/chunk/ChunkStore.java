@@ -38,13 +38,15 @@ public class ChunkStore {
 
     private final BackupBucket bucket;
     private final ChunkIndex index;
+    private final ChunkIndexRecovery recovery;
     private final BackupConfig config;
     private final ExecutorService pool;
     private final ExecutorService packUploads;
 
-    public ChunkStore(BackupBucket bucket, ChunkIndex index, BackupConfig config) {
+    public ChunkStore(BackupBucket bucket, ChunkIndex index, ChunkIndexRecovery recovery, BackupConfig config) {
         this.bucket = bucket;
         this.index = index;
+        this.recovery = recovery;
         this.config = config;
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(Math.max(1, config.chunkConcurrency()) * config.maxParallel(), r -> {
@@ -80,6 +82,10 @@ public class ChunkStore {
 
     ChunkIndex index() {
         return index;
+    }
+
+    ChunkIndexRecovery recovery() {
+        return recovery;
     }
 
     BackupBucket bucket() {

@@ -25,7 +25,8 @@ import java.util.concurrent.Future;
  * (the backup's data object) receives one line per chunk in archive order, naming its pack and offset;
  * {@link #finish} returns once every pack it names is stored. A large file unchanged since the previous backup is not
  * read: its chunks are taken from that backup's record ({@link ChunkIndex#unchangedFile}). The source's chunk store
- * is held for the backup's whole run, so retention cannot sweep a chunk this backup counts on.
+ * is held for the backup's whole run, so retention cannot sweep a chunk this backup counts on. An index that holds
+ * nothing of the source is first rebuilt from the bucket's newest backup of it ({@link ChunkIndexRecovery}).
  */
 public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
 
@@ -83,6 +84,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         this.window = window;
         this.packs = new PackWriter(store, source, backupId, packUploads, maxPacksInFlight);
         this.hold = store.index().holdForBackup(source);
+        store.recovery().recoverIfEmpty(source, seal); // a lost index is rebuilt from the bucket, not uploaded again
         // unchanged files are taken only from a backup whose chunk ids were made the same way (same key, or none)
         this.previous = store.index().previousBackup(source, seal.keyId()).orElse(null);
     }
