@@ -1,14 +1,12 @@
 package io.lifeboat.backup.backup;
 
 import io.lifeboat.backup.chunk.ChunkIndex;
+import io.lifeboat.backup.chunk.ChunkListReader;
 import io.lifeboat.backup.crypto.BackupEncryption;
 import io.lifeboat.bucket.chunk.ChunkRef;
 import io.lifeboat.bucket.chunk.ChunkSeal;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 
 import io.lifeboat.http.ApiException;
 import io.lifeboat.bucket.BackupBucket;
@@ -153,27 +151,18 @@ public class BackupVerifier {
         ChunkSeal seal = m.encryption() == null ? ChunkSeal.PLAIN : encryption.chunkSeal(m.encryption().keyId());
         InputStream listObject = bucket.read(b.objectKey);
         InputStream plain = m.encryption() == null ? listObject : encryption.decrypting(listObject, b.id);
-        String lastKey = null;
-        Long lastSize = null;
-        try (BufferedReader list = new BufferedReader(new InputStreamReader(plain, StandardCharsets.US_ASCII))) {
-            String line;
-            while ((line = list.readLine()) != null) {
-                ChunkRef chunk = ChunkRef.parse(line);
-                count++;
-                String key = chunk.key(store);
-                if (!key.equals(lastKey)) { // a pack's chunks follow each other in the list: one HEAD per pack
-                    lastKey = key;
-                    lastSize = bucket.size(key);
+        try (ChunkListReader list = new ChunkListReader(bucket, store, plain)) {
+            for (ChunkListReader.Listed listed; (listed = list.next()) != null; ) {
+                ChunkRef chunk = listed.chunk();
+                if (listed.objectSize() == null) {
+                    return missing(b, chunk, "chunk " + chunk.id() + " is missing: " + listed.key() + " is not in the bucket");
                 }
-                if (lastSize == null) {
-                    return missing(b, chunk, "chunk " + chunk.id() + " is missing: " + key + " is not in the bucket");
-                }
-                if (chunk.offset() + chunk.storedSize() > lastSize
-                        || (chunk.pack() == null && lastSize != chunk.storedSize())) {
-                    return unusable(b, chunk, "chunk " + chunk.id() + ": " + key + " holds " + lastSize + " bytes, the chunk list "
-                            + "names " + chunk.storedSize() + " at offset " + chunk.offset());
+                if (!listed.stored()) {
+                    return unusable(b, chunk, "chunk " + chunk.id() + ": " + listed.key() + " holds " + listed.objectSize()
+                            + " bytes, the chunk list names " + chunk.storedSize() + " at offset " + chunk.offset());
                 }
             }
+            count = list.count();
         }
         if (count != m.chunks().chunks()) {
             return "the chunk list names " + count + " chunks, the manifest says " + m.chunks().chunks();

@@ -10,12 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
-import java.io.BufferedReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -109,34 +106,25 @@ public class ChunkIndexRecovery {
                  PreparedStatement chunkReference = c.prepareStatement("INSERT INTO backup_chunk (backup_id, source, chunk_id) "
                          + "VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
                  Digesting stored = new Digesting(bucket.read(m.objectKey()), m.partBytes());
-                 BufferedReader list = new BufferedReader(new InputStreamReader(m.encryption() == null ? stored
-                         : encryption.decrypting(stored, backupId), StandardCharsets.US_ASCII))) {
+                 ChunkListReader list = new ChunkListReader(bucket, store,
+                         m.encryption() == null ? stored : encryption.decrypting(stored, backupId))) {
                 List<PreparedStatement> batches = List.of(pack, packReference, chunk, chunkReference);
-                long lines = 0, entered = 0, packs = 0;
+                long entered = 0, packs = 0;
                 int batched = 0;
-                String lastKey = null;
-                Long lastSize = null;
-                for (String line; (line = list.readLine()) != null; ) {
-                    ChunkRef ref = ChunkRef.parse(line);
-                    lines++;
-                    String key = ref.key(store);
-                    if (!key.equals(lastKey)) { // a pack's chunks follow each other in the list: one HEAD per pack
-                        lastKey = key;
-                        lastSize = bucket.size(key);
-                        if (lastSize != null && ref.pack() != null) {
-                            pack.setString(1, source);
-                            pack.setString(2, ref.pack());
-                            pack.setLong(3, lastSize);
-                            pack.setString(4, backupId);
-                            pack.addBatch();
-                            packReference.setString(1, backupId);
-                            packReference.setString(2, source);
-                            packReference.setString(3, ref.pack());
-                            packReference.addBatch();
-                        }
+                for (ChunkListReader.Listed listed; (listed = list.next()) != null; ) {
+                    ChunkRef ref = listed.chunk();
+                    if (listed.newObject() && listed.objectSize() != null && ref.pack() != null) {
+                        pack.setString(1, source);
+                        pack.setString(2, ref.pack());
+                        pack.setLong(3, listed.objectSize());
+                        pack.setString(4, backupId);
+                        pack.addBatch();
+                        packReference.setString(1, backupId);
+                        packReference.setString(2, source);
+                        packReference.setString(3, ref.pack());
+                        packReference.addBatch();
                     }
-                    if (lastSize == null || ref.offset() + ref.storedSize() > lastSize
-                            || (ref.pack() == null && lastSize != ref.storedSize())) {
+                    if (!listed.stored()) {
                         continue; // not in the bucket as the list says: a backup that has its bytes stores it again
                     }
                     chunk.setString(1, source);
@@ -164,9 +152,9 @@ public class ChunkIndexRecovery {
                 }
                 packs += run(batches);
                 String actual = stored.digest.hex();
-                if (stored.size != m.storedBytes() || !actual.equals(m.sha256()) || lines != m.chunks().chunks()) {
+                if (stored.size != m.storedBytes() || !actual.equals(m.sha256()) || list.count() != m.chunks().chunks()) {
                     throw new IOException("the chunk list of backup " + backupId + " does not match its manifest ("
-                            + stored.size + " bytes, sha256 " + actual + ", " + lines + " chunks; the manifest says "
+                            + stored.size + " bytes, sha256 " + actual + ", " + list.count() + " chunks; the manifest says "
                             + m.storedBytes() + ", " + m.sha256() + ", " + m.chunks().chunks() + "): nothing was taken from it");
                 }
                 c.commit();
