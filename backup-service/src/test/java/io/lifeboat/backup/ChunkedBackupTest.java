@@ -260,13 +260,7 @@ class ChunkedBackupTest {
         // all but one segment rewritten: most of the first backup's packs are pointed into by it alone; the ones that
         // hold a chunk of seg-7 (unchanged) are kept whole. Where chunks land in packs depends on which of the
         // backup's workers finishes first, so the packs to delete are computed from the two lists.
-        Random random = new Random(5);
-        for (int i = 0; i < 7; i++) {
-            byte[] fresh = new byte[2 * 1024 * 1024];
-            random.nextBytes(fresh);
-            Files.write(root.resolve("seg-" + i + "/data_level0.bin"), fresh);
-            Files.writeString(root.resolve("seg-" + i + "/metadata.txt"), "rewritten " + i + "\n");
-        }
+        rewriteAllSegmentsButTheLast(root, 5);
         Set<String> onlyFirst;
         BackupManifest m2;
         // a backup of the source is running: it holds the chunk store (shared), so no sweep may delete anything
@@ -334,13 +328,7 @@ class ChunkedBackupTest {
         // all but one segment rewritten, then the second backup expires (keep last 1): the third points into few of
         // the first backup's packs, and the sweep must still delete none of them, since that backup is still in the
         // bucket and this database cannot expire it
-        Random random = new Random(32);
-        for (int i = 0; i < 7; i++) {
-            byte[] fresh = new byte[2 * 1024 * 1024];
-            random.nextBytes(fresh);
-            Files.write(root.resolve("seg-" + i + "/data_level0.bin"), fresh);
-            Files.writeString(root.resolve("seg-" + i + "/metadata.txt"), "rewritten " + i + "\n");
-        }
+        rewriteAllSegmentsButTheLast(root, 32);
         settle();
         JsonPath third = verified(start("chunked-lost-index"));
         assertThat(third.getBoolean("verification.ok")).as(third.getString("verification.detail")).isTrue();
@@ -393,6 +381,17 @@ class ChunkedBackupTest {
                 .isEqualTo(m2.chunks().chunks());
         assertThat(packsOf(m2)).doesNotContainAnyElementsOf(packsOf(m1));
         assertThat(contentOf(m2)).isEqualTo(filesOf(root));
+    }
+
+    /** Segments 0 to 6 of a {@link #storeLikeDirectory} written anew; seg-7 left as it is. */
+    private static void rewriteAllSegmentsButTheLast(Path root, long seed) throws Exception {
+        Random random = new Random(seed);
+        for (int i = 0; i < 7; i++) {
+            byte[] fresh = new byte[2 * 1024 * 1024];
+            random.nextBytes(fresh);
+            Files.write(root.resolve("seg-" + i + "/data_level0.bin"), fresh);
+            Files.writeString(root.resolve("seg-" + i + "/metadata.txt"), "rewritten " + i + "\n");
+        }
     }
 
     /** What a new, empty database knows of a source: nothing (its bucket keeps everything). */
