@@ -71,22 +71,33 @@ public class ChunkIndex {
      * index has already keeps its first place; the pack holds a spare copy).
      */
     void storedPack(String source, String pack, List<ChunkRef> chunks, String backupId) throws SQLException {
-        try (Connection c = db.getConnection();
-             PreparedStatement q = c.prepareStatement("INSERT INTO chunk (source, id, size, stored_size, codec, "
-                     + "first_backup, pack, pack_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+        try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement(INSERT_CHUNK)) {
             for (ChunkRef chunk : chunks) {
-                q.setString(1, source);
-                q.setString(2, chunk.id());
-                q.setInt(3, chunk.size());
-                q.setInt(4, chunk.storedSize());
-                q.setString(5, chunk.codec().name());
-                q.setString(6, backupId);
-                q.setString(7, pack);
-                q.setLong(8, chunk.offset());
-                q.addBatch();
+                addChunk(q, source, chunk.in(pack, chunk.offset()), backupId);
             }
             q.executeBatch();
         }
+    }
+
+    /** Enters a chunk where {@link #addChunk} places it; one already in the index keeps its place. */
+    static final String INSERT_CHUNK = "INSERT INTO chunk (source, id, size, stored_size, codec, first_backup, pack, "
+            + "pack_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+
+    /** Adds the row of {@code chunk} (in its pack, or of its own) to a batch of {@link #INSERT_CHUNK}. */
+    static void addChunk(PreparedStatement insert, String source, ChunkRef chunk, String firstBackup) throws SQLException {
+        insert.setString(1, source);
+        insert.setString(2, chunk.id());
+        insert.setInt(3, chunk.size());
+        insert.setInt(4, chunk.storedSize());
+        insert.setString(5, chunk.codec().name());
+        insert.setString(6, firstBackup);
+        insert.setString(7, chunk.pack());
+        if (chunk.pack() == null) {
+            insert.setNull(8, java.sql.Types.BIGINT);
+        } else {
+            insert.setLong(8, chunk.offset());
+        }
+        insert.addBatch();
     }
 
     /**

@@ -52,33 +52,31 @@ public class ChunkIndexRecovery {
     }
 
     /** What was entered: from which backup, how many chunks, in how many packs. */
-    public record Recovered(String fromBackup, long chunks, long packs) {
+    private record Recovered(String fromBackup, long chunks, long packs) {
     }
 
     /**
      * Rebuilds the index of {@code source} if it holds no chunk of it, for a backup sealing its chunks with
      * {@code seal}. Never fails the backup: when the index cannot be rebuilt, the backup stores its chunks again.
      */
-    Optional<Recovered> recoverIfEmpty(String source, ChunkSeal seal) {
+    void recoverIfEmpty(String source, ChunkSeal seal) {
         try {
             if (holdsChunksOf(source)) {
-                return Optional.empty();
+                return;
             }
             Optional<BackupManifest> newest = bucket.manifests(source).stream() // newest first
                     .filter(m -> m.chunks() != null && Objects.equals(m.encryption() == null ? null : m.encryption().keyId(), seal.keyId()))
                     .findFirst();
             if (newest.isEmpty()) {
-                return Optional.empty();
+                return;
             }
             Recovered recovered = enter(source, newest.get());
             LOG.infof("the chunk index held nothing of %s: %d chunks in %d packs taken from backup %s in the bucket (this "
                     + "database does not know that backup, so retention keeps its packs)", source, recovered.chunks(),
                     recovered.packs(), recovered.fromBackup());
-            return Optional.of(recovered);
         } catch (IOException | SQLException | RuntimeException e) {
             LOG.warnf("the chunk index holds nothing of %s and was not rebuilt from the bucket (%s): this backup stores "
                     + "every chunk again", source, e.getMessage());
-            return Optional.empty();
         }
     }
 
@@ -97,8 +95,7 @@ public class ChunkIndexRecovery {
         String backupId = m.backupId();
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement chunk = c.prepareStatement("INSERT INTO chunk (source, id, size, stored_size, codec, "
-                    + "first_backup, pack, pack_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+            try (PreparedStatement chunk = c.prepareStatement(ChunkIndex.INSERT_CHUNK);
                  PreparedStatement pack = c.prepareStatement("INSERT INTO pack (source, id, stored_bytes, first_backup) "
                          + "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
                  PreparedStatement packReference = c.prepareStatement("INSERT INTO backup_pack (backup_id, source, pack) "
@@ -127,23 +124,13 @@ public class ChunkIndexRecovery {
                     if (!listed.stored()) {
                         continue; // not in the bucket as the list says: a backup that has its bytes stores it again
                     }
-                    chunk.setString(1, source);
-                    chunk.setString(2, ref.id());
-                    chunk.setInt(3, ref.size());
-                    chunk.setInt(4, ref.storedSize());
-                    chunk.setString(5, ref.codec().name());
-                    chunk.setString(6, backupId);
-                    chunk.setString(7, ref.pack());
+                    ChunkIndex.addChunk(chunk, source, ref, backupId);
                     if (ref.pack() == null) {
-                        chunk.setNull(8, java.sql.Types.BIGINT);
                         chunkReference.setString(1, backupId);
                         chunkReference.setString(2, source);
                         chunkReference.setString(3, ref.id());
                         chunkReference.addBatch();
-                    } else {
-                        chunk.setLong(8, ref.offset());
                     }
-                    chunk.addBatch();
                     entered++;
                     if (++batched == BATCH) {
                         packs += run(batches);
