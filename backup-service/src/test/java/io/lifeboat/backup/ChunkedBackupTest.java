@@ -384,6 +384,39 @@ class ChunkedBackupTest {
         assertThat(contentOf(m2)).isEqualTo(filesOf(root));
     }
 
+    @Test
+    void aChunkStoreKeepsCuttingAsItWasCreatedEvenAfterItsIndexIsLostAndNewStoresCutSmaller() throws Exception {
+        // the same files in two sources: one whose store was created before cut version 2 (the migration records
+        // those as version 1), one new
+        Path oldRoot = storeLikeDirectory("chunked-cut-v1", 36);
+        Path newRoot = storeLikeDirectory("chunked-cut-v2", 36);
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement q = c.prepareStatement("INSERT INTO chunk_store (source, chunker) VALUES ('chunked-cut-v1', 1)")) {
+            q.executeUpdate();
+        }
+        putSource("chunked-cut-v1", chunked(oldRoot, "{\"keepLast\": 5}"));
+        putSource("chunked-cut-v2", chunked(newRoot, "{\"keepLast\": 5}"));
+        BackupManifest old = manifest(verified(start("chunked-cut-v1")).getString("manifestKey"));
+        BackupManifest fresh = manifest(verified(start("chunked-cut-v2")).getString("manifestKey"));
+        assertThat(old.chunks().chunker()).isEqualTo(1);
+        assertThat(fresh.chunks().chunker()).isEqualTo(2);
+        assertThat(fresh.chunks().chunks()).as("version 2 cuts at half version 1's sizes")
+                .isGreaterThan(old.chunks().chunks());
+        assertThat(contentOf(old)).isEqualTo(filesOf(oldRoot));
+        assertThat(contentOf(fresh)).isEqualTo(filesOf(newRoot));
+
+        // the database is lost: the store's version comes back from its newest manifest, and nothing is uploaded again
+        forgetInTheDatabase("chunked-cut-v1");
+        putSource("chunked-cut-v1", chunked(oldRoot, "{\"keepLast\": 5}"));
+        JsonPath again = verified(start("chunked-cut-v1"));
+        assertThat(again.getBoolean("verification.ok")).as(again.getString("verification.detail")).isTrue();
+        BackupManifest rebuilt = manifest(again.getString("manifestKey"));
+        assertThat(rebuilt.chunks().chunker()).isEqualTo(1);
+        assertThat(rebuilt.chunks().uploadedChunks()).as("cut as the stored chunks were: all found").isZero();
+        assertThat(packsOf(rebuilt)).isEqualTo(packsOf(old));
+        assertThat(contentOf(rebuilt)).isEqualTo(filesOf(oldRoot));
+    }
+
     /** Segments 0 to 6 of a {@link #storeLikeDirectory} written anew; seg-7 left as it is. */
     private static void rewriteAllSegmentsButTheLast(Path root, long seed) throws Exception {
         Random random = new Random(seed);
@@ -401,7 +434,8 @@ class ChunkedBackupTest {
             for (String delete : List.of("DELETE FROM backup_file WHERE backup_id IN (SELECT id FROM backup WHERE source = ?)",
                     "DELETE FROM backup_chunk WHERE source = ?", "DELETE FROM backup_pack WHERE source = ?",
                     "DELETE FROM chunk WHERE source = ?", "DELETE FROM pack WHERE source = ?",
-                    "DELETE FROM backup WHERE source = ?", "DELETE FROM source WHERE name = ?")) {
+                    "DELETE FROM chunk_store WHERE source = ?", "DELETE FROM backup WHERE source = ?",
+                    "DELETE FROM source WHERE name = ?")) {
                 try (PreparedStatement q = c.prepareStatement(delete)) {
                     q.setString(1, source);
                     q.executeUpdate();

@@ -194,7 +194,7 @@ final class BackupFixtures {
         BackupManifest manifest = new BackupManifest(BackupManifest.CHUNKED_FORMAT_VERSION, backupId, source, "directory",
                 point, point, point.plusSeconds(1), tar.length, listStored.length, digest.hex(), folder + BackupManifest.CHUNK_LIST,
                 "zstd", encryption, null, dir.toString(), null, null, counts[0], counts[1], Map.of("fixture", "restore-service test"),
-                Map.of(), null, null, null, partBytes, new ChunkedData(store, chunks, chunkStored, chunks, chunkStored, 0, 0), null);
+                Map.of(), null, null, null, partBytes, new ChunkedData(store, chunks, chunkStored, chunks, chunkStored, 0, 0, 2), null);
         writeManifest(s3, folder + "manifest.json", manifest);
         return manifest;
     }

@@ -122,6 +122,26 @@ public class ChunkIndex {
         }
     }
 
+    /**
+     * How the source's chunk store cuts chunks: the version recorded when the store was created (stores from before
+     * versions were recorded: 1), or {@code fresh} for a store created now, recorded from now on.
+     */
+    FastCdc chunkerOf(String source, FastCdc fresh) throws SQLException {
+        try (Connection c = db.getConnection();
+             PreparedStatement insert = c.prepareStatement("INSERT INTO chunk_store (source, chunker) VALUES (?, ?) "
+                     + "ON CONFLICT DO NOTHING");
+             PreparedStatement q = c.prepareStatement("SELECT chunker FROM chunk_store WHERE source = ?")) {
+            insert.setString(1, source);
+            insert.setInt(2, fresh.version);
+            insert.executeUpdate();
+            q.setString(1, source);
+            try (ResultSet r = q.executeQuery()) {
+                r.next();
+                return FastCdc.version(r.getInt(1));
+            }
+        }
+    }
+
     /** The source's newest kept chunked backup that did not fail its verification: unchanged files come from it. */
     Optional<String> previousBackup(String source, String keyId) throws SQLException {
         try (Connection c = db.getConnection();

@@ -102,6 +102,8 @@ public class ChunkIndexRecovery {
                          + "VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
                  PreparedStatement chunkReference = c.prepareStatement("INSERT INTO backup_chunk (backup_id, source, chunk_id) "
                          + "VALUES (?, ?, ?) ON CONFLICT DO NOTHING");
+                 PreparedStatement chunker = c.prepareStatement("INSERT INTO chunk_store (source, chunker) VALUES (?, ?) "
+                         + "ON CONFLICT (source) DO UPDATE SET chunker = EXCLUDED.chunker");
                  Digesting stored = new Digesting(bucket.read(m.objectKey()), m.partBytes());
                  ChunkListReader list = new ChunkListReader(bucket, store,
                          m.encryption() == null ? stored : encryption.decrypting(stored, backupId))) {
@@ -144,6 +146,10 @@ public class ChunkIndexRecovery {
                             + stored.size + " bytes, sha256 " + actual + ", " + list.count() + " chunks; the manifest says "
                             + m.storedBytes() + ", " + m.sha256() + ", " + m.chunks().chunks() + "): nothing was taken from it");
                 }
+                // the chunks taken were cut as that backup's store cuts them: the next ones must be too
+                chunker.setString(1, source);
+                chunker.setInt(2, FastCdc.version(m.chunks().chunker()).version);
+                chunker.executeUpdate();
                 c.commit();
                 return new Recovered(backupId, entered, packs);
             } catch (IOException | SQLException | RuntimeException e) {

@@ -9,6 +9,9 @@ import java.util.List;
 /** What {@link ChunkingSink} hands its chunks to ({@link ChunkedArchive}), and asks about unchanged files. */
 interface ChunkReceiver {
 
+    /** How the chunks are cut: the chunk store's version of the cut parameters. */
+    FastCdc chunker();
+
     /** The chunks of {@code path} in the previous backup when it is unchanged ({@code identity}), else null. */
     List<ChunkRef> unchanged(String path, FileIdentity identity) throws IOException;
 

@@ -52,6 +52,8 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
     private final ArrayDeque<StoredFile> files = new ArrayDeque<>();
     /** The backup this one takes unchanged files from; null when there is none. */
     private final String previous;
+    /** How the store's chunks are cut: fixed when the store was created. */
+    private final FastCdc chunker;
     private long added, taken;
     private long chunks, chunkBytes, uploadedChunks, uploadedBytes, unchangedFiles, unchangedBytes;
 
@@ -84,9 +86,20 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         this.window = window;
         this.packs = new PackWriter(store, source, backupId, packUploads, maxPacksInFlight);
         this.hold = store.index().holdForBackup(source);
-        store.recovery().recoverIfEmpty(source, seal); // a lost index is rebuilt from the bucket, not uploaded again
-        // unchanged files are taken only from a backup whose chunk ids were made the same way (same key, or none)
-        this.previous = store.index().previousBackup(source, seal.keyId()).orElse(null);
+        try {
+            store.recovery().recoverIfEmpty(source, seal); // a lost index is rebuilt from the bucket, not uploaded again
+            this.chunker = store.index().chunkerOf(source, FastCdc.CURRENT);
+            // unchanged files are taken only from a backup whose chunk ids were made the same way (same key, or none)
+            this.previous = store.index().previousBackup(source, seal.keyId()).orElse(null);
+        } catch (SQLException | RuntimeException e) {
+            hold.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public FastCdc chunker() {
+        return chunker;
     }
 
     /**
@@ -237,7 +250,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         packs.flush();
         flushReferences();
         return new ChunkedData(store.bucket().chunkStore(source), chunks, chunkBytes, uploadedChunks, uploadedBytes,
-                unchangedFiles, unchangedBytes);
+                unchangedFiles, unchangedBytes, chunker.version);
     }
 
     /**

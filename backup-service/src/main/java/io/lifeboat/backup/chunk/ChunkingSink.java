@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Cuts the archive written to it into content-defined chunks ({@link FastCdc}) and hands each to a
+ * Cuts the archive written to it into content-defined chunks ({@link FastCdc}, the version of the chunk store) and hands each to a
  * {@link ChunkedArchive}. A large file's content gets chunks of its own (cut where it starts and ends), so that the
  * next backup can take an unchanged file's chunks without reading it: it then writes zeros in its place, which are
  * not stored.
@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ChunkingSink extends ArchiveSink {
 
     private final ChunkReceiver archive;
+    private final FastCdc chunker;
     private final AtomicLong read;
     /**
      * Bytes not yet in a chunk are {@code buffer[start..end)}. Twice the largest chunk: a chunk is cut once a whole
@@ -44,6 +45,7 @@ public final class ChunkingSink extends ArchiveSink {
 
     ChunkingSink(ChunkReceiver archive, AtomicLong read) {
         this.archive = archive;
+        this.chunker = archive.chunker();
         this.read = read;
     }
 
@@ -142,7 +144,7 @@ public final class ChunkingSink extends ArchiveSink {
     }
 
     private void emit() throws IOException {
-        int cut = FastCdc.cut(buffer, start, end - start);
+        int cut = chunker.cut(buffer, start, end - start);
         archive.add(Arrays.copyOfRange(buffer, start, start + cut));
         start += cut;
     }

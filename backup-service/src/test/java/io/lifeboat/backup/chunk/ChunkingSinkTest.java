@@ -2,7 +2,8 @@ package io.lifeboat.backup.chunk;
 
 import io.lifeboat.backup.storage.FileIdentity;
 import io.lifeboat.bucket.chunk.ChunkRef;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -31,11 +32,11 @@ class ChunkingSinkTest {
         return data;
     }
 
-    /** The cuts of {@code data} taken one after another from its start, straight with {@link FastCdc}. */
-    private static List<Integer> referenceCuts(byte[] data) {
+    /** The cuts of {@code data} taken one after another from its start, straight with {@code chunker}. */
+    private static List<Integer> referenceCuts(FastCdc chunker, byte[] data) {
         List<Integer> sizes = new ArrayList<>();
         for (int at = 0; at < data.length; ) {
-            int n = FastCdc.cut(Arrays.copyOfRange(data, at, Math.min(data.length, at + FastCdc.MAX)),
+            int n = chunker.cut(Arrays.copyOfRange(data, at, Math.min(data.length, at + FastCdc.MAX)), 0,
                     Math.min(data.length - at, FastCdc.MAX));
             sizes.add(n);
             at += n;
@@ -43,13 +44,14 @@ class ChunkingSinkTest {
         return sizes;
     }
 
-    @Test
-    void cutsAreTheSameWhateverTheWriteSizesAndTheChunksRebuildTheStream() throws Exception {
+    @ParameterizedTest
+    @EnumSource(FastCdc.class)
+    void cutsAreTheSameWhateverTheWriteSizesAndTheChunksRebuildTheStream(FastCdc chunker) throws Exception {
         byte[] data = stream();
-        List<Integer> expected = referenceCuts(data);
+        List<Integer> expected = referenceCuts(chunker, data);
         assertThat(expected.size()).isGreaterThan(20);
         for (int seed = 0; seed < 3; seed++) {
-            Collecting chunks = new Collecting();
+            Collecting chunks = new Collecting(chunker);
             ChunkingSink sink = new ChunkingSink(chunks, new AtomicLong());
             Random sizes = new Random(seed);
             for (int at = 0; at < data.length; ) {
@@ -69,26 +71,37 @@ class ChunkingSinkTest {
         }
     }
 
-    @Test
-    void aCutInTheMiddleStartsTheNextChunksAfresh() throws Exception {
+    @ParameterizedTest
+    @EnumSource(FastCdc.class)
+    void aCutInTheMiddleStartsTheNextChunksAfresh(FastCdc chunker) throws Exception {
         byte[] data = stream();
         int split = 17 * 1024 * 1024 + 3 * 512; // a tar header ends on a 512-byte block
-        Collecting chunks = new Collecting();
+        Collecting chunks = new Collecting(chunker);
         ChunkingSink sink = new ChunkingSink(chunks, new AtomicLong());
         sink.write(data, 0, split);
         // a large file's content follows: the chunker cuts where its tar header ends
         sink.contentFollows("segment.bin", null, data.length - split);
         sink.write(data, split, data.length - split);
         sink.close();
-        List<Integer> expected = new ArrayList<>(referenceCuts(Arrays.copyOf(data, split)));
-        expected.addAll(referenceCuts(Arrays.copyOfRange(data, split, data.length)));
+        List<Integer> expected = new ArrayList<>(referenceCuts(chunker, Arrays.copyOf(data, split)));
+        expected.addAll(referenceCuts(chunker, Arrays.copyOfRange(data, split, data.length)));
         assertThat(chunks.sizes()).isEqualTo(expected);
         assertThat(chunks.bytes.toByteArray()).isEqualTo(data);
     }
 
     private static final class Collecting implements ChunkReceiver {
+        final FastCdc chunker;
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final List<Integer> sizes = new ArrayList<>();
+
+        Collecting(FastCdc chunker) {
+            this.chunker = chunker;
+        }
+
+        @Override
+        public FastCdc chunker() {
+            return chunker;
+        }
 
         List<Integer> sizes() {
             return sizes;
