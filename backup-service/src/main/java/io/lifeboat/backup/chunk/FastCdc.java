@@ -17,9 +17,9 @@ enum FastCdc {
     /** restic's sizes: 512 KiB minimum, 1 MiB average. The stores created before version 2 keep it. */
     V1(1, 512 * 1024, 1024 * 1024, 22, 18),
     /**
-     * 256 KiB minimum, 512 KiB average: a change to a database's pages stores less around each changed page (on the
-     * bench's vector store, ten days of changes stored 495 MiB instead of 670; bench/RESULTS.md), for twice the
-     * chunks to index.
+     * 256 KiB minimum, 512 KiB average: a change to a database's pages stores less around each changed page (ten
+     * changes to the bench's vector store: 492 MiB stored instead of 671, bench/tools/ChunkCutDiff.java), for twice
+     * the chunks to index.
      */
     V2(2, 256 * 1024, 512 * 1024, 21, 17);
 
