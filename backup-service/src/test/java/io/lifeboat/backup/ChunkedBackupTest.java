@@ -417,6 +417,27 @@ class ChunkedBackupTest {
         assertThat(contentOf(rebuilt)).isEqualTo(filesOf(oldRoot));
     }
 
+    @Test
+    void chunksThatFollowEachOtherInTheListFollowEachOtherInTheirPackSoARestoreFetchesAPackWithOneRequest() throws Exception {
+        Path root = storeLikeDirectory("chunked-pack-order", 41);
+        putSource("chunked-pack-order", chunked(root, "{\"keepLast\": 5}"));
+        BackupManifest m = manifest(verified(start("chunked-pack-order")).getString("manifestKey"));
+        List<ChunkRef> list = chunkList(m);
+        int packs = packsOf(m).size();
+        assertThat(list.size()).as("several chunks a pack, hashed and compressed four at once").isGreaterThan(3 * packs);
+        // a run: chunks next to each other in one pack, which a restore fetches with one ranged GET
+        int runs = 0;
+        ChunkRef previous = null;
+        for (ChunkRef chunk : list) {
+            if (previous == null || !chunk.pack().equals(previous.pack()) || chunk.offset() != previous.offset() + previous.storedSize()) {
+                runs++;
+            }
+            previous = chunk;
+        }
+        assertThat(runs).as("a first backup's list, every chunk new: one run a pack").isEqualTo(packs);
+        assertThat(contentOf(m)).isEqualTo(filesOf(root));
+    }
+
     /** Segments 0 to 6 of a {@link #storeLikeDirectory} written anew; seg-7 left as it is. */
     private static void rewriteAllSegmentsButTheLast(Path root, long seed) throws Exception {
         Random random = new Random(seed);

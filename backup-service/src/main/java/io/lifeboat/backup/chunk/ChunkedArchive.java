@@ -57,7 +57,8 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
     private long added, taken;
     private long chunks, chunkBytes, uploadedChunks, uploadedBytes, unchangedFiles, unchangedBytes;
 
-    private record Stored(ChunkRef chunk, boolean uploaded) {
+    /** A chunk the bucket has ({@code sealed} null), or a new one sealed and still to be placed in a pack. */
+    private record Stored(ChunkRef chunk, byte[] sealed) {
     }
 
     /** A large file's content: chunks {@code first} up to {@code end} (exclusive, unknown while it is written). */
@@ -141,7 +142,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         StoredFile file = new StoredFile(path, identity, added);
         files.add(file);
         for (ChunkRef ref : refs) {
-            pending.add(java.util.concurrent.CompletableFuture.completedFuture(new Stored(ref, false)));
+            pending.add(java.util.concurrent.CompletableFuture.completedFuture(new Stored(ref, null)));
             added++;
         }
         file.end = added;
@@ -162,21 +163,46 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         }
     }
 
-    private Stored store(byte[] bytes) throws IOException, SQLException, InterruptedException {
+    /**
+     * Hashes a chunk, and compresses and seals it when the bucket does not have it. It is placed in a pack later, by
+     * {@link #take}, in list order: chunks that follow each other in the list then follow each other in their pack,
+     * and a restore fetches a pack's worth with one ranged GET. (Placed here, in the order the workers finished, they
+     * came out shuffled, and a restore made a GET for almost every chunk.)
+     */
+    private Stored store(byte[] bytes) throws IOException, SQLException {
         String id = seal.id(bytes);
         ChunkRef placed = packs.placed(id);
         if (placed != null) {
-            return new Stored(placed, false);
+            return new Stored(placed, null);
         }
         var known = store.index().find(source, id);
         if (known.isPresent()) {
-            return new Stored(known.get(), false);
+            return new Stored(known.get(), null);
         }
         byte[] compressed = compress(bytes);
         boolean raw = compressed.length >= bytes.length * STORE_RAW_ABOVE;
         byte[] sealed = seal.seal(id, raw ? bytes : compressed);
-        ChunkRef chunk = new ChunkRef(id, bytes.length, sealed.length, raw ? ChunkRef.Codec.raw : ChunkRef.Codec.zstd);
-        return new Stored(packs.place(chunk, sealed), true);
+        return new Stored(new ChunkRef(id, bytes.length, sealed.length, raw ? ChunkRef.Codec.raw : ChunkRef.Codec.zstd), sealed);
+    }
+
+    /** Where a taken chunk is: a new one is placed in the pack being filled, unless this backup placed it already. */
+    private ChunkRef place(Stored stored) throws IOException {
+        if (stored.sealed() == null) {
+            return stored.chunk();
+        }
+        ChunkRef placed = packs.placed(stored.chunk().id()); // the same bytes twice among the chunks in flight
+        if (placed != null) {
+            return placed;
+        }
+        try {
+            placed = packs.place(stored.chunk(), stored.sealed());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while storing packs", e);
+        }
+        uploadedChunks++;
+        uploadedBytes += placed.storedSize();
+        return placed;
     }
 
     /** Dense data (float vectors) at zstd's cheapest level: most of what it saves for a fraction of the CPU. */
@@ -196,14 +222,10 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while storing chunks", e);
         }
-        ChunkRef chunk = stored.chunk();
+        ChunkRef chunk = place(stored);
         list.write(chunk.line().getBytes(StandardCharsets.US_ASCII));
         chunks++;
         chunkBytes += chunk.storedSize();
-        if (stored.uploaded()) {
-            uploadedChunks++;
-            uploadedBytes += chunk.storedSize();
-        }
         if (chunk.pack() == null) {
             references.add(chunk.id());
         } else if (!chunk.pack().equals(lastPack)) {
