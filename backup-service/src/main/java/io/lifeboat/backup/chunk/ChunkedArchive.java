@@ -21,7 +21,8 @@ import java.util.concurrent.Future;
 
 /**
  * One chunked backup being written: each chunk is hashed, looked up in the {@link ChunkIndex}, and, only when the
- * bucket does not have it, compressed, sealed and handed to the {@link PackWriter}, several at once. The chunk list
+ * bucket does not have it, compressed and sealed, several at once, then placed in a pack ({@link PackWriter}) in list
+ * order. The chunk list
  * (the backup's data object) receives one line per chunk in archive order, naming its pack and offset;
  * {@link #finish} returns once every pack it names is stored. A large file unchanged since the previous backup is not
  * read: its chunks are taken from that backup's record ({@link ChunkIndex#unchangedFile}). The source's chunk store
