@@ -316,10 +316,7 @@ class ChunkedBackupTest {
 
         // backup-service loses its database; the source is declared again on the new one. The bucket keeps
         // the first backup, which the restore catalogue still lists
-        forgetInTheDatabase("chunked-lost-index");
-        putSource("chunked-lost-index", chunked(root, "{\"keepLast\": 1}"));
-        JsonPath second = verified(start("chunked-lost-index"));
-        assertThat(second.getBoolean("verification.ok")).as(second.getString("verification.detail")).isTrue();
+        JsonPath second = backUpOnANewDatabase("chunked-lost-index", chunked(root, "{\"keepLast\": 1}"));
         BackupManifest m2 = manifest(second.getString("manifestKey"));
         assertThat(m2.chunks().uploadedChunks()).as("nothing changed: the index, rebuilt from the first backup, has every chunk").isZero();
         assertThat(packsOf(m2)).isEqualTo(firstPacks);
@@ -353,11 +350,7 @@ class ChunkedBackupTest {
         BackupManifest m1 = manifest(verified(start("chunked-lost-enc")).getString("manifestKey"));
         assertThat(m1.encryption()).isNotNull();
 
-        forgetInTheDatabase("chunked-lost-enc");
-        putSource("chunked-lost-enc", json);
-        JsonPath second = verified(start("chunked-lost-enc"));
-        assertThat(second.getBoolean("verification.ok")).as(second.getString("verification.detail")).isTrue();
-        BackupManifest m2 = manifest(second.getString("manifestKey"));
+        BackupManifest m2 = manifest(backUpOnANewDatabase("chunked-lost-enc", json).getString("manifestKey"));
         assertThat(m2.chunks().uploadedChunks()).isZero();
         assertThat(packsOf(m2)).isEqualTo(packsOf(m1));
         assertThat(contentOf(m2)).isEqualTo(filesOf(root));
@@ -373,11 +366,8 @@ class ChunkedBackupTest {
         String cut = list.substring(0, list.lastIndexOf('\n', list.length() - 2) + 1);
         s3.putObject(p -> p.bucket(s3Config.bucket()).key(m1.objectKey()), software.amazon.awssdk.core.sync.RequestBody.fromString(cut));
 
-        forgetInTheDatabase("chunked-lost-damaged");
-        putSource("chunked-lost-damaged", chunked(root, "{\"keepLast\": 5}"));
-        JsonPath second = verified(start("chunked-lost-damaged"));
-        assertThat(second.getBoolean("verification.ok")).as(second.getString("verification.detail")).isTrue();
-        BackupManifest m2 = manifest(second.getString("manifestKey"));
+        BackupManifest m2 = manifest(backUpOnANewDatabase("chunked-lost-damaged", chunked(root, "{\"keepLast\": 5}"))
+                .getString("manifestKey"));
         assertThat(m2.chunks().uploadedChunks()).as("nothing taken from the damaged list: every chunk stored again")
                 .isEqualTo(m2.chunks().chunks());
         assertThat(packsOf(m2)).doesNotContainAnyElementsOf(packsOf(m1));
@@ -406,11 +396,8 @@ class ChunkedBackupTest {
         assertThat(contentOf(fresh)).isEqualTo(filesOf(newRoot));
 
         // the database is lost: the store's version comes back from its newest manifest, and nothing is uploaded again
-        forgetInTheDatabase("chunked-cut-v1");
-        putSource("chunked-cut-v1", chunked(oldRoot, "{\"keepLast\": 5}"));
-        JsonPath again = verified(start("chunked-cut-v1"));
-        assertThat(again.getBoolean("verification.ok")).as(again.getString("verification.detail")).isTrue();
-        BackupManifest rebuilt = manifest(again.getString("manifestKey"));
+        BackupManifest rebuilt = manifest(backUpOnANewDatabase("chunked-cut-v1", chunked(oldRoot, "{\"keepLast\": 5}"))
+                .getString("manifestKey"));
         assertThat(rebuilt.chunks().chunker()).isEqualTo(1);
         assertThat(rebuilt.chunks().uploadedChunks()).as("cut as the stored chunks were: all found").isZero();
         assertThat(packsOf(rebuilt)).isEqualTo(packsOf(old));
@@ -447,6 +434,18 @@ class ChunkedBackupTest {
             Files.write(root.resolve("seg-" + i + "/data_level0.bin"), fresh);
             Files.writeString(root.resolve("seg-" + i + "/metadata.txt"), "rewritten " + i + "\n");
         }
+    }
+
+    /**
+     * backup-service loses its database and the source is declared again on the new one (the bucket keeps its
+     * backups); then a backup, which must verify. Its record, once verified.
+     */
+    private JsonPath backUpOnANewDatabase(String source, String json) throws Exception {
+        forgetInTheDatabase(source);
+        putSource(source, json);
+        JsonPath backup = verified(start(source));
+        assertThat(backup.getBoolean("verification.ok")).as(backup.getString("verification.detail")).isTrue();
+        return backup;
     }
 
     /** What a new, empty database knows of a source: nothing (its bucket keeps everything). */
