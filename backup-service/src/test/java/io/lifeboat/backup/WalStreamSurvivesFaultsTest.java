@@ -151,9 +151,15 @@ class WalStreamSurvivesFaultsTest {
         // hold segments from before the base backup (and WAL retention deletes those at some point): never those
         long baseStart = Lsn.segmentOf(Lsn.parse(bucket.manifests("wal-gap").get(0).physical().startLsn()),
                 Lsn.DEFAULT_SEGMENT_SIZE);
-        await().atMost(Duration.ofSeconds(60)).until(() -> restorableUntil("wal-gap") != null && !archive.systems("wal-gap").isEmpty()
-                && stored(archive.systems("wal-gap").get(0)).containsKey(baseStart + 1)
-                && stored(archive.systems("wal-gap").get(0)).ceilingKey(baseStart + 2) != null);
+        withStreamThreadsOnTimeout(() -> await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            String stream = wal("wal-gap").prettify();
+            assertThat(restorableUntil("wal-gap")).as("restorable; the stream: %s", stream).isNotNull();
+            assertThat(archive.systems("wal-gap")).as("clusters with WAL in the bucket").hasSize(1);
+            TreeMap<Long, WalArchive.Entry> segments = stored(archive.systems("wal-gap").get(0));
+            assertThat(segments.keySet()).as("segments stored (the base backup starts in %d); the stream: %s", baseStart, stream)
+                    .contains(baseStart + 1);
+            assertThat(segments.ceilingKey(baseStart + 2)).as("a segment after %d; the stream: %s", baseStart + 1, stream).isNotNull();
+        }));
         String cluster = archive.systems("wal-gap").get(0);
         WalArchive.Entry middle = stored(cluster).get(baseStart + 1);
         archive.delete(middle.key());
@@ -166,6 +172,23 @@ class WalStreamSurvivesFaultsTest {
         // from the new base backup on, the window grows again
         await().atMost(Duration.ofSeconds(90)).until(() -> restorableUntil("wal-gap") != null
                 && window("wal-gap").ranges().stream().anyMatch(r -> r.from().isAfter(Instant.now().minusSeconds(120))));
+    }
+
+    /** Runs a wait; when it times out, the stacks of the WAL stream threads say where a stream stands (then it fails). */
+    private static void withStreamThreadsOnTimeout(Runnable wait) {
+        try {
+            wait.run();
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            Thread.getAllStackTraces().forEach((thread, stack) -> {
+                if (thread.getName().startsWith("wal-stream-")) {
+                    System.out.println("thread " + thread.getName() + " (" + thread.getState() + "):");
+                    for (StackTraceElement frame : stack) {
+                        System.out.println("    at " + frame);
+                    }
+                }
+            });
+            throw e;
+        }
     }
 
     /** The complete segments of timeline 1 of the wal-gap source in the bucket, by segment number. */
