@@ -157,16 +157,24 @@ public class ChunkIndex {
     }
 
     /**
+     * A file's chunks in a backup, in order, each with its index row (null when no longer indexed). Each id is one
+     * primary-key probe: {@code LATERAL ... LIMIT 1} is never turned into a join that filters all of the source's
+     * chunks for each id, as a plain join was for a source the planner's statistics did not know yet.
+     */
+    static final String UNCHANGED_FILE = "SELECT f.n, c.id, c.size, c.stored_size, c.codec, c.pack, "
+            + "c.pack_offset, cardinality(b.chunk_ids), b.size FROM backup_file b CROSS JOIN unnest(b.chunk_ids) WITH ORDINALITY AS f(id, n) "
+            + "LEFT JOIN LATERAL (SELECT * FROM chunk WHERE source = ? AND id = f.id LIMIT 1) c ON true "
+            + "WHERE b.backup_id = ? AND b.path = ? "
+            + "AND (b.size = ? OR ? < 0) AND b.mtime_ns = ? AND b.ctime_ns = ? AND b.inode = ? ORDER BY f.n";
+
+    /**
      * The chunks of {@code path} in backup {@code previous}, in order, if it had the same identity there and every
      * chunk is still in the index (none forgotten as damaged, none swept). An identity of size -1 (a database
      * snapshot's) matches whatever size was stored.
      */
     Optional<List<ChunkRef>> unchangedFile(String source, String previous, String path, FileIdentity identity) throws SQLException {
         try (Connection c = db.getConnection();
-             PreparedStatement q = c.prepareStatement("SELECT f.n, c.id, c.size, c.stored_size, c.codec, c.pack, "
-                     + "c.pack_offset, cardinality(b.chunk_ids), b.size FROM backup_file b CROSS JOIN unnest(b.chunk_ids) WITH ORDINALITY AS f(id, n) "
-                     + "LEFT JOIN chunk c ON c.source = ? AND c.id = f.id WHERE b.backup_id = ? AND b.path = ? "
-                     + "AND (b.size = ? OR ? < 0) AND b.mtime_ns = ? AND b.ctime_ns = ? AND b.inode = ? ORDER BY f.n")) {
+             PreparedStatement q = c.prepareStatement(UNCHANGED_FILE)) {
             q.setString(1, source);
             q.setString(2, previous);
             q.setString(3, path);
