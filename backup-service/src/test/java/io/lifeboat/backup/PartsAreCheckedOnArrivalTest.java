@@ -80,6 +80,30 @@ class PartsAreCheckedOnArrivalTest {
         assertThat(digest).isNotEqualTo(HexFormat.of().formatHex(StoredObjectDigest.sha256().digest(object)));
     }
 
+    @Test
+    void smallAndEmptyObjectsAreStoredWhole() throws Exception {
+        bucket.ensureExists();
+        ExecutorService executor = Executors.newFixedThreadPool(2);
+        try {
+            for (int size : new int[]{0, 1000, 300 * 1024}) { // nothing, less than a first buffer, more than one
+                byte[] object = random(size, size);
+                String key = "tests/small-" + size;
+                MultipartUploadStream upload = new MultipartUploadStream(s3, bucket.name(), key, PART, 2, executor);
+                for (int off = 0; off < object.length; off += 7000) {
+                    upload.write(object, off, Math.min(7000, object.length - off));
+                }
+                String digest = upload.complete();
+                byte[] stored = s3.getObjectAsBytes(r -> r.bucket(bucket.name()).key(key)).asByteArray();
+                assertThat(stored).as("%d bytes", size).isEqualTo(object);
+                StoredObjectDigest reread = new StoredObjectDigest((long) PART);
+                reread.update(stored, 0, stored.length);
+                assertThat(reread.hex()).isEqualTo(digest);
+            }
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
     private static byte[] random(int size, long seed) {
         byte[] b = new byte[size];
         new Random(seed).nextBytes(b);

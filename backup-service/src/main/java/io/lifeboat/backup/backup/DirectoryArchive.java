@@ -62,6 +62,8 @@ final class DirectoryArchive {
     /** Files from this size on are sampled for {@link ArchiveSink#isDense}. */
     static final long SAMPLED_FROM = 1024 * 1024;
     private static final int SAMPLE = 128 * 1024;
+    /** Only ever read: one buffer for every unchanged file's stand-in content. */
+    private static final byte[] ZEROS = new byte[64 * 1024];
 
     static Written write(Path root, ArchiveSink out, SqliteSnapshot.Databases databases) throws IOException {
         AtomicLong files = new AtomicLong();
@@ -140,9 +142,8 @@ final class DirectoryArchive {
 
     /** The content of a file the sink holds: zeros it does not store, so the tar stays exact. */
     private static void writeZeros(TarArchiveOutputStream tar, long size) throws IOException {
-        byte[] zeros = new byte[(int) Math.min(size, 1 << 20)];
-        for (long left = size; left > 0; left -= zeros.length) {
-            tar.write(zeros, 0, (int) Math.min(left, zeros.length));
+        for (long left = size; left > 0; left -= ZEROS.length) {
+            tar.write(ZEROS, 0, (int) Math.min(left, ZEROS.length));
         }
     }
 

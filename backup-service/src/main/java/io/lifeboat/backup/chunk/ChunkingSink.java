@@ -22,11 +22,12 @@ public final class ChunkingSink extends ArchiveSink {
     private final FastCdc chunker;
     private final AtomicLong read;
     /**
-     * Bytes not yet in a chunk are {@code buffer[start..end)}. Twice the largest chunk: a chunk is cut once a whole
-     * largest chunk's worth is there (so cuts do not depend on how the bytes arrived), and the rest moves to the
-     * front only when the end is reached, about once per 8 MiB, instead of after every chunk.
+     * Bytes not yet in a chunk are {@code buffer[start..end)}. Up to twice the largest chunk: a chunk is cut once a
+     * whole largest chunk's worth is there (so cuts do not depend on how the bytes arrived), and the rest moves to the
+     * front only when the end is reached, about once per 8 MiB, instead of after every chunk. It grows to that size
+     * as bytes come: a backup that reads little (an unchanged store) does not take 16 MiB.
      */
-    private final byte[] buffer = new byte[2 * FastCdc.MAX];
+    private byte[] buffer = new byte[1024 * 1024];
     private int start;
     private int end;
     private boolean closed;
@@ -118,6 +119,9 @@ public final class ChunkingSink extends ArchiveSink {
                 System.arraycopy(buffer, start, buffer, 0, end - start);
                 end -= start;
                 start = 0;
+                if (end == buffer.length) {
+                    buffer = Arrays.copyOf(buffer, Math.min(2 * FastCdc.MAX, buffer.length * 2));
+                }
             }
             int n = Math.min(len, buffer.length - end);
             System.arraycopy(b, off, buffer, end, n);

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -32,6 +33,8 @@ import java.util.concurrent.Semaphore;
  */
 public final class MultipartUploadStream extends OutputStream {
 
+    private static final int FIRST_BUFFER = 256 * 1024;
+
     private final S3Client s3;
     private final String bucket;
     private final String key;
@@ -42,6 +45,11 @@ public final class MultipartUploadStream extends OutputStream {
     private final List<Future<UploadedPart>> parts = new ArrayList<>();
     /** Part buffers whose upload finished, reused: at most concurrency + 1 are ever allocated (no GC churn). */
     private final ConcurrentLinkedQueue<byte[]> freeBuffers = new ConcurrentLinkedQueue<>();
+    /**
+     * The part being filled; null until the next byte comes. It grows from {@link #FIRST_BUFFER} to the part size, so
+     * a small object (a chunk list of an unchanged store) does not take a whole part's memory (16 MiB with the default
+     * settings, allocated in the old generation and collected by full collections).
+     */
     private byte[] buffer;
     private int filled;
     private long total;
@@ -57,7 +65,6 @@ public final class MultipartUploadStream extends OutputStream {
         this.inFlight = new Semaphore(concurrency);
         this.uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder().bucket(bucket).key(key)
                 .contentType("application/octet-stream").build()).uploadId();
-        this.buffer = new byte[partSize];
     }
 
     public String uploadId() {
@@ -84,7 +91,8 @@ public final class MultipartUploadStream extends OutputStream {
         ensureOpen();
         total += len;
         while (len > 0) {
-            int n = Math.min(len, partSize - filled);
+            ensureRoom();
+            int n = Math.min(len, buffer.length - filled);
             System.arraycopy(b, off, buffer, filled, n);
             filled += n;
             off += n;
@@ -103,11 +111,10 @@ public final class MultipartUploadStream extends OutputStream {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for a part upload", e);
         }
-        byte[] data = buffer;
+        byte[] data = buffer == null ? new byte[0] : buffer;
         int length = filled;
         int partNumber = parts.size() + 1;
-        byte[] next = freeBuffers.poll();
-        buffer = next != null ? next : new byte[partSize];
+        buffer = null;
         filled = 0;
         parts.add(executor.submit(() -> {
             try {
@@ -126,6 +133,16 @@ public final class MultipartUploadStream extends OutputStream {
                 inFlight.release();
             }
         }));
+    }
+
+    /** A buffer with room for the next byte: a free one, a new one, or the current one grown (up to a part). */
+    private void ensureRoom() {
+        if (buffer == null) {
+            byte[] free = freeBuffers.poll();
+            buffer = free != null ? free : new byte[Math.min(partSize, FIRST_BUFFER)];
+        } else if (filled == buffer.length) {
+            buffer = Arrays.copyOf(buffer, (int) Math.min(partSize, buffer.length * 2L));
+        }
     }
 
     private void checkFailedParts() throws IOException {
