@@ -201,19 +201,32 @@ public class ChunkIndex {
         }
     }
 
-    /** Remembers the chunks that hold a large file's content in {@code backupId}, for the next backup. */
-    void rememberFile(String backupId, String path, FileIdentity identity, List<String> ids) throws SQLException {
+    /** The chunks that hold a large file's content, in order, and what identified the file when it was read. */
+    record FileChunks(String path, FileIdentity identity, List<String> ids) {
+    }
+
+    /**
+     * Remembers the chunks that hold large files' content in {@code backupId}, for the next backup: one round trip
+     * and one commit for all of them.
+     */
+    void rememberFiles(String backupId, Collection<FileChunks> files) throws SQLException {
+        if (files.isEmpty()) {
+            return;
+        }
         try (Connection c = db.getConnection();
              PreparedStatement q = c.prepareStatement("INSERT INTO backup_file (backup_id, path, size, mtime_ns, ctime_ns, "
                      + "inode, chunk_ids) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-            q.setString(1, backupId);
-            q.setString(2, path);
-            q.setLong(3, identity.size());
-            q.setLong(4, identity.mtimeNanos());
-            q.setLong(5, identity.ctimeNanos());
-            q.setString(6, identity.inode());
-            q.setArray(7, c.createArrayOf("text", ids.toArray()));
-            q.executeUpdate();
+            for (FileChunks file : files) {
+                q.setString(1, backupId);
+                q.setString(2, file.path());
+                q.setLong(3, file.identity().size());
+                q.setLong(4, file.identity().mtimeNanos());
+                q.setLong(5, file.identity().ctimeNanos());
+                q.setString(6, file.identity().inode());
+                q.setArray(7, c.createArrayOf("text", file.ids().toArray()));
+                q.addBatch();
+            }
+            q.executeBatch();
         }
     }
 

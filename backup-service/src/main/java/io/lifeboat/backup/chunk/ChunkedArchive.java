@@ -51,6 +51,8 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
     private String lastPack;
     /** Large files whose chunks are being added, in archive order: recorded for the next backup once all are taken. */
     private final ArrayDeque<StoredFile> files = new ArrayDeque<>();
+    /** Large files whose chunks are all taken, recorded a batch at a time. */
+    private final List<ChunkIndex.FileChunks> filesToRemember = new ArrayList<>();
     /** The backup this one takes unchanged files from; null when there is none. */
     private final String previous;
     /** How the store's chunks are cut: fixed when the store was created. */
@@ -244,12 +246,20 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         }
         if (file != null && taken >= file.end) {
             files.poll();
-            try {
-                store.index().rememberFile(backupId, file.path, file.identity, file.ids);
-            } catch (SQLException e) {
-                throw new IOException("cannot record the chunks of " + file.path + ": " + e.getMessage(), e);
+            filesToRemember.add(new ChunkIndex.FileChunks(file.path, file.identity, file.ids));
+            if (filesToRemember.size() >= 100) {
+                rememberFiles();
             }
         }
+    }
+
+    private void rememberFiles() throws IOException {
+        try {
+            store.index().rememberFiles(backupId, filesToRemember);
+        } catch (SQLException e) {
+            throw new IOException("cannot record the chunks of " + filesToRemember.size() + " files: " + e.getMessage(), e);
+        }
+        filesToRemember.clear();
     }
 
     private void flushReferences() throws IOException {
@@ -272,6 +282,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         }
         packs.flush();
         flushReferences();
+        rememberFiles();
         return new ChunkedData(store.bucket().chunkStore(source), chunks, chunkBytes, uploadedChunks, uploadedBytes,
                 unchangedFiles, unchangedBytes, chunker.version);
     }
