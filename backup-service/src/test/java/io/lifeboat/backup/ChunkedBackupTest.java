@@ -93,6 +93,29 @@ class ChunkedBackupTest {
     }
 
     @Test
+    void aSqliteDatabaseAtRestIsFoundUnchangedByTheBackupAfterItsFirst() throws Exception {
+        Path root = Scratch.directory("lifeboat-chunked-sqlite-at-rest");
+        Path database = root.resolve("chroma.sqlite3");
+        // written in WAL mode and closed, as a copied store or a stopped application leaves it: no WAL beside it
+        try (Connection app = java.sql.DriverManager.getConnection("jdbc:sqlite:" + database);
+             var s = app.createStatement()) {
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("CREATE TABLE embeddings (id INTEGER PRIMARY KEY, vector BLOB)");
+            s.execute("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) "
+                    + "INSERT INTO embeddings (vector) SELECT randomblob(8192) FROM n");
+        }
+        assertThat(Files.exists(root.resolve("chroma.sqlite3-wal"))).isFalse();
+        settle();
+        putSource("chunked-sqlite-at-rest", chunked(root, "{\"keepLast\": 5}"));
+        BackupManifest first = manifest(verified(start("chunked-sqlite-at-rest")).getString("manifestKey"));
+        // the first backup's snapshot opened the database, which left an empty WAL: that is not a change
+        BackupManifest second = manifest(verified(start("chunked-sqlite-at-rest")).getString("manifestKey"));
+        assertThat(second.chunks().unchangedFiles()).as("the database, not copied again").isEqualTo(1);
+        assertThat(contentOf(second)).isEqualTo(contentOf(first));
+        assertThat(rowsInStoredDatabase(second, "chroma.sqlite3", "embeddings")).isEqualTo(200);
+    }
+
+    @Test
     void aSqliteDatabaseUnchangedSinceTheLastBackupIsNotCopiedAgain() throws Exception {
         Path root = Scratch.directory("lifeboat-chunked-sqlite");
         Path database = root.resolve("chroma.sqlite3");

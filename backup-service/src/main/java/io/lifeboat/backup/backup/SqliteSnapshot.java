@@ -88,7 +88,9 @@ final class SqliteSnapshot {
      * What says a database is unchanged since a copy was taken, without copying it: the identities of its main file
      * and of its WAL (a commit appends to the WAL, a checkpoint writes the main file, a WAL restart rewrites the
      * WAL: each moves one of them). Not the WAL's status-change time: SQLite running as root gives the WAL its
-     * database's owner (fchown) each time a connection opens it, which moves that time without a write. Its size is
+     * database's owner (fchown) each time a connection opens it, which moves that time without a write. An empty WAL
+     * counts as none: it holds nothing, and the first connection to a database at rest (copied, or closed by its
+     * application) creates one, so the backup that snapshots it would otherwise never find it unchanged. Its size is
      * unknown (-1) until a copy is taken. Null while a rollback journal exists: a write is under way.
      */
     static FileIdentity identity(Path database) throws IOException {
@@ -98,6 +100,9 @@ final class SqliteSnapshot {
         FileIdentity main = FileIdentity.of(database);
         Path walFile = database.resolveSibling(database.getFileName() + "-wal");
         FileIdentity wal = Files.exists(walFile, LinkOption.NOFOLLOW_LINKS) ? FileIdentity.of(walFile) : null;
+        if (wal != null && wal.size() == 0) {
+            wal = null;
+        }
         String inode = "sqlite " + main.inode() + "/" + main.size() + (wal == null ? "" : " wal " + wal.inode() + "/"
                 + wal.size() + "/" + wal.mtimeNanos());
         return new FileIdentity(-1, Math.max(main.mtimeNanos(), wal == null ? 0 : wal.mtimeNanos()), main.ctimeNanos(), inode);
