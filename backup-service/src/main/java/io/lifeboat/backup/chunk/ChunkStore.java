@@ -39,14 +39,17 @@ public class ChunkStore {
     private final BackupBucket bucket;
     private final ChunkIndex index;
     private final ChunkIndexRecovery recovery;
+    private final UnchangedFiles unchangedFiles;
     private final BackupConfig config;
     private final ExecutorService pool;
     private final ExecutorService packUploads;
 
-    public ChunkStore(BackupBucket bucket, ChunkIndex index, ChunkIndexRecovery recovery, BackupConfig config) {
+    public ChunkStore(BackupBucket bucket, ChunkIndex index, ChunkIndexRecovery recovery, UnchangedFiles unchangedFiles,
+                      BackupConfig config) {
         this.bucket = bucket;
         this.index = index;
         this.recovery = recovery;
+        this.unchangedFiles = unchangedFiles;
         this.config = config;
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(Math.max(1, config.chunkConcurrency()) * config.maxParallel(), r -> {
@@ -82,6 +85,10 @@ public class ChunkStore {
 
     ChunkIndex index() {
         return index;
+    }
+
+    UnchangedFiles unchangedFiles() {
+        return unchangedFiles;
     }
 
     ChunkIndexRecovery recovery() {

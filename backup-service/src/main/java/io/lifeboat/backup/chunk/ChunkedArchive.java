@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -25,7 +26,7 @@ import java.util.concurrent.Future;
  * order. The chunk list
  * (the backup's data object) receives one line per chunk in archive order, naming its pack and offset;
  * {@link #finish} returns once every pack it names is stored. A large file unchanged since the previous backup is not
- * read: its chunks are taken from that backup's record ({@link ChunkIndex#unchangedFile}). The source's chunk store
+ * read: its chunks are taken from that backup's record ({@link UnchangedFiles}). The source's chunk store
  * is held for the backup's whole run, so retention cannot sweep a chunk this backup counts on. An index that holds
  * nothing of the source is first rebuilt from the bucket's newest backup of it ({@link ChunkIndexRecovery}).
  */
@@ -49,10 +50,8 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
     /** Packs this backup's list points into, not recorded yet; {@code lastPack} the one of the last line. */
     private final Set<String> packReferences = new HashSet<>();
     private String lastPack;
-    /** Large files whose chunks are being added, in archive order: recorded for the next backup once all are taken. */
-    private final ArrayDeque<StoredFile> files = new ArrayDeque<>();
-    /** Large files whose chunks are all taken, recorded a batch at a time. */
-    private final List<ChunkIndex.FileChunks> filesToRemember = new ArrayList<>();
+    /** Which chunks hold each large file, for the next backup. */
+    private final FileChunkRecorder files;
     /** The backup this one takes unchanged files from; null when there is none. */
     private final String previous;
     /** How the store's chunks are cut: fixed when the store was created. */
@@ -62,21 +61,6 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
 
     /** A chunk the bucket has ({@code sealed} null), or a new one sealed and still to be placed in a pack. */
     private record Stored(ChunkRef chunk, byte[] sealed) {
-    }
-
-    /** A large file's content: chunks {@code first} up to {@code end} (exclusive, unknown while it is written). */
-    private static final class StoredFile {
-        final String path;
-        final FileIdentity identity;
-        final long first;
-        long end = Long.MAX_VALUE;
-        final List<String> ids = new ArrayList<>();
-
-        StoredFile(String path, FileIdentity identity, long first) {
-            this.path = path;
-            this.identity = identity;
-            this.first = first;
-        }
     }
 
     ChunkedArchive(ChunkStore store, String source, String backupId, OutputStream list, ChunkSeal seal, ExecutorService pool,
@@ -89,12 +73,13 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         this.pool = pool;
         this.window = window;
         this.packs = new PackWriter(store, source, backupId, packUploads, maxPacksInFlight);
+        this.files = new FileChunkRecorder(store.unchangedFiles(), backupId);
         this.hold = store.index().holdForBackup(source);
         try {
             store.recovery().recoverIfEmpty(source, seal); // a lost index is rebuilt from the bucket, not uploaded again
             this.chunker = store.index().chunkerOf(source, FastCdc.CURRENT);
             // unchanged files are taken only from a backup whose chunk ids were made the same way (same key, or none)
-            this.previous = store.index().previousBackup(source, seal.keyId()).orElse(null);
+            this.previous = store.unchangedFiles().previousBackup(source, seal.keyId()).orElse(null);
         } catch (SQLException | RuntimeException e) {
             hold.close();
             throw e;
@@ -116,7 +101,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
             return null;
         }
         try {
-            return store.index().unchangedFile(source, previous, path, identity).orElse(null);
+            return store.unchangedFiles().lookup(source, previous, path, identity).orElse(null);
         } catch (SQLException e) {
             throw new IOException("cannot look up the previous backup's chunks of " + path + ": " + e.getMessage(), e);
         }
@@ -126,29 +111,25 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
     @Override
     public void beginFile(String path, FileIdentity identity) {
         if (identity != null) {
-            files.add(new StoredFile(path, identity, added));
+            files.begin(path, identity, added);
         }
     }
 
     /** The file begun last ends with the chunk added last. */
     @Override
     public void endFile() {
-        StoredFile last = files.peekLast();
-        if (last != null && last.end == Long.MAX_VALUE) {
-            last.end = added;
-        }
+        files.endAt(added);
     }
 
     /** An unchanged file: its stored chunks join the list as they are, and it is remembered again. */
     @Override
     public void addUnchanged(String path, FileIdentity identity, List<ChunkRef> refs) throws IOException {
-        StoredFile file = new StoredFile(path, identity, added);
-        files.add(file);
+        files.begin(path, identity, added);
         for (ChunkRef ref : refs) {
-            pending.add(java.util.concurrent.CompletableFuture.completedFuture(new Stored(ref, null)));
+            pending.add(CompletableFuture.completedFuture(new Stored(ref, null)));
             added++;
         }
-        file.end = added;
+        files.endAt(added);
         unchangedFiles++;
         unchangedBytes += identity.size();
         while (pending.size() > window) {
@@ -239,27 +220,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
             flushReferences();
         }
         packs.checkUploads();
-        long seq = taken++;
-        StoredFile file = files.peek();
-        if (file != null && seq >= file.first && seq < file.end) {
-            file.ids.add(chunk.id());
-        }
-        if (file != null && taken >= file.end) {
-            files.poll();
-            filesToRemember.add(new ChunkIndex.FileChunks(file.path, file.identity, file.ids));
-            if (filesToRemember.size() >= 100) {
-                rememberFiles();
-            }
-        }
-    }
-
-    private void rememberFiles() throws IOException {
-        try {
-            store.index().rememberFiles(backupId, filesToRemember);
-        } catch (SQLException e) {
-            throw new IOException("cannot record the chunks of " + filesToRemember.size() + " files: " + e.getMessage(), e);
-        }
-        filesToRemember.clear();
+        files.taken(taken++, chunk.id());
     }
 
     private void flushReferences() throws IOException {
@@ -282,7 +243,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         }
         packs.flush();
         flushReferences();
-        rememberFiles();
+        files.flush();
         return new ChunkedData(store.bucket().chunkStore(source), chunks, chunkBytes, uploadedChunks, uploadedBytes,
                 unchangedFiles, unchangedBytes, chunker.version);
     }

@@ -67,7 +67,7 @@ class UnchangedFileLookupTest {
 
     @Test
     void theFilesChunksComeBackInTheFilesOrder() throws Exception {
-        List<ChunkRef> refs = new ChunkIndex(db).unchangedFile("new-store", "new-store-b1", PATH, IDENTITY).orElseThrow();
+        List<ChunkRef> refs = new UnchangedFiles(db).lookup("new-store", "new-store-b1", PATH, IDENTITY).orElseThrow();
         assertThat(refs).extracting(ChunkRef::id).containsExactlyElementsOf(FILE_CHUNKS);
         assertThat(refs).allSatisfy(r -> assertThat(r.pack()).startsWith("pack-"));
     }
@@ -75,7 +75,7 @@ class UnchangedFileLookupTest {
     @Test
     void eachChunkIsOneProbeOfTheIndexNotAFilterOverTheSourcesChunks() throws Exception {
         StringBuilder plan = new StringBuilder();
-        try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement("EXPLAIN (ANALYZE) " + ChunkIndex.UNCHANGED_FILE)) {
+        try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement("EXPLAIN (ANALYZE) " + UnchangedFiles.LOOKUP)) {
             q.setString(1, "new-store");
             q.setString(2, "new-store-b1");
             q.setString(3, PATH);
