@@ -160,7 +160,7 @@ public final class LocalStack {
                 "-Dmp.jwt.verify.publickey.location=" + tokens.publicKey().toUri(),
                 "-Dmp.jwt.verify.issuer=" + TokenIssuer.ISSUER,
                 "-Dmp.jwt.verify.audiences=" + TokenIssuer.AUDIENCE));
-        command.addAll(1, ServiceCompilerOptions.of(spec.name()));
+        command.addAll(1, ServiceJvmOptions.of(spec.name()));
         for (StackSettings.ServiceSpec other : settings.services()) {
             command.add("-Dlifeboat.services." + other.name() + "=" + other.url());
         }
