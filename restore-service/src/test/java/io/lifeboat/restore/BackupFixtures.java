@@ -32,7 +32,9 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -136,6 +138,16 @@ final class BackupFixtures {
      */
     static BackupManifest chunked(S3Client s3, String source, Path dir, Instant point, int chunkBytes, boolean encrypt,
                                   int chunksPerPack) throws Exception {
+        return chunked(s3, source, dir, point, chunkBytes, encrypt, chunksPerPack, false);
+    }
+
+    /**
+     * As {@link #chunked(S3Client, String, Path, Instant, int, boolean, int)}; with {@code packedOutOfOrder}, each
+     * pack holds its chunks in the reverse of their list order, as backup-service's packs did before it placed chunks
+     * in list order (they came in the order its workers finished).
+     */
+    static BackupManifest chunked(S3Client s3, String source, Path dir, Instant point, int chunkBytes, boolean encrypt,
+                                  int chunksPerPack, boolean packedOutOfOrder) throws Exception {
         long[] counts = {0, 0};
         Encryption encryption = null;
         ChunkSeal seal = ChunkSeal.PLAIN;
@@ -150,8 +162,8 @@ final class BackupFixtures {
         String store = "backups/" + source + "/chunks/";
         StringBuilder list = new StringBuilder();
         long chunks = 0, chunkStored = 0;
-        ByteArrayOutputStream pack = new ByteArrayOutputStream();
-        String packName = ChunkRef.newPackName();
+        List<ChunkRef> packChunks = new ArrayList<>();
+        List<byte[]> packStored = new ArrayList<>();
         for (int off = 0; off < tar.length; off += chunkBytes) {
             byte[] bytes = java.util.Arrays.copyOfRange(tar, off, Math.min(tar.length, off + chunkBytes));
             byte[] compressed = com.github.luben.zstd.Zstd.compress(bytes, 3);
@@ -163,18 +175,28 @@ final class BackupFixtures {
                 s3.putObject(b -> b.bucket(BUCKET).key(chunk.key(store)), RequestBody.fromBytes(stored));
                 list.append(chunk.line());
             } else {
-                list.append(chunk.in(packName, pack.size()).line());
-                pack.write(stored);
+                packChunks.add(chunk);
+                packStored.add(stored);
             }
             chunks++;
             chunkStored += stored.length;
             boolean last = off + chunkBytes >= tar.length;
             if (chunksPerPack > 0 && (chunks % chunksPerPack == 0 || last)) {
-                byte[] packBytes = pack.toByteArray();
+                String packName = ChunkRef.newPackName();
+                ByteArrayOutputStream pack = new ByteArrayOutputStream();
+                long[] offsets = new long[packChunks.size()];
+                for (int k = 0; k < packChunks.size(); k++) {
+                    int placed = packedOutOfOrder ? packChunks.size() - 1 - k : k;
+                    offsets[placed] = pack.size();
+                    pack.write(packStored.get(placed));
+                }
+                for (int k = 0; k < packChunks.size(); k++) {
+                    list.append(packChunks.get(k).in(packName, offsets[k]).line());
+                }
                 String packKey = ChunkRef.packKey(store, packName);
-                s3.putObject(b -> b.bucket(BUCKET).key(packKey), RequestBody.fromBytes(packBytes));
-                pack.reset();
-                packName = ChunkRef.newPackName();
+                s3.putObject(b -> b.bucket(BUCKET).key(packKey), RequestBody.fromBytes(pack.toByteArray()));
+                packChunks.clear();
+                packStored.clear();
             }
         }
         byte[] listBytes = list.toString().getBytes(StandardCharsets.US_ASCII);

@@ -3,6 +3,7 @@ package io.lifeboat.restore;
 import io.lifeboat.testsupport.Scratch;
 import io.lifeboat.bucket.chunk.ChunkRef;
 import io.lifeboat.events.storage.BackupManifest;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
@@ -39,13 +40,38 @@ class ChunkedRestoreTest {
     @Inject
     S3Client s3;
 
+    @Inject
+    MeterRegistry metrics;
+
     @Test
     void aChunkedBackupIsRestoredExactlyAndTheDamagedFolderIsMovedAside() throws Exception {
         Path dir = Scratch.directory("chunked-restore").resolve("chroma_db");
         BackupManifest m = chunkedBackup("chunked-r", dir);
         assertThat(m.chunks().chunks()).isGreaterThan(8);
+        double before = chunkRequests();
         JsonPath r = restoresExactlyOverADamagedFolder("chunked-r", dir);
         assertThat(Files.readString(Path.of(r.getString("movedAsideAs")).resolve("chroma.sqlite3"))).isEqualTo("CORRUPTED");
+        assertThat(chunkRequests() - before).as("one GET per pack").isEqualTo(packsOf(list(m)));
+    }
+
+    @Test
+    void aBackupWhosePacksHoldTheirChunksOutOfListOrderIsStillFetchedAPackAtATime() throws Exception {
+        Path dir = Scratch.directory("chunked-out-of-order").resolve("chroma_db");
+        BackupManifest m = chunkedBackup("chunked-shuffled-r", dir, false, 4, true);
+        List<ChunkRef> chunks = list(m);
+        assertThat(chunks.get(1).offset()).as("the second chunk lies before the first in their pack").isLessThan(chunks.get(0).offset());
+        double before = chunkRequests();
+        restoresExactlyOverADamagedFolder("chunked-shuffled-r", dir);
+        assertThat(chunkRequests() - before).as("one GET per pack, not one per chunk (%d chunks)", chunks.size())
+                .isEqualTo(packsOf(chunks));
+    }
+
+    private double chunkRequests() {
+        return metrics.counter("lifeboat_restore_chunk_requests").count();
+    }
+
+    private static double packsOf(List<ChunkRef> chunks) {
+        return chunks.stream().map(ChunkRef::pack).distinct().count();
     }
 
     /** Damages {@code dir}, restores {@code source}'s newest backup over it, and checks every file came back. */
@@ -178,6 +204,11 @@ class ChunkedRestoreTest {
     }
 
     private BackupManifest chunkedBackup(String source, Path dir, boolean encrypt, int chunksPerPack) throws Exception {
+        return chunkedBackup(source, dir, encrypt, chunksPerPack, false);
+    }
+
+    private BackupManifest chunkedBackup(String source, Path dir, boolean encrypt, int chunksPerPack, boolean packedOutOfOrder)
+            throws Exception {
         BackupFixtures.ensureBucket(s3);
         Random random = new Random(source.hashCode());
         for (String name : FILES) {
@@ -190,7 +221,8 @@ class ChunkedRestoreTest {
                 Files.write(dir.resolve(name), bytes);
             }
         }
-        return BackupFixtures.chunked(s3, source, dir, Instant.now().truncatedTo(ChronoUnit.MICROS), 96 * 1024, encrypt, chunksPerPack);
+        return BackupFixtures.chunked(s3, source, dir, Instant.now().truncatedTo(ChronoUnit.MICROS), 96 * 1024, encrypt, chunksPerPack,
+                packedOutOfOrder);
     }
 
     private List<ChunkRef> list(BackupManifest m) throws Exception {

@@ -25,6 +25,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * an object of its own (before packs) is a run by itself. {@link #verify()} then checks the rest: the list's hash and size against the authenticated manifest,
  * and the number of chunks. An encrypted backup's list is decrypted as it is read, and each chunk decrypted (its id
  * the associated data) before it is decompressed and checked against its keyed id ({@link ChunkSeal}).
+ * <p>
+ * A run need not be in pack order: backups made before backup-service placed chunks in list order hold a pack's
+ * chunks in the order its workers finished, near each other but shuffled. Chunks that follow each other in the list
+ * join a run while the span of the pack it covers stays at most twice the bytes they need, so such a backup is also
+ * fetched about a pack per GET, not a GET per chunk.
  */
 final class ChunkedDownload implements ArchiveDownload {
 
@@ -48,6 +53,8 @@ final class ChunkedDownload implements ArchiveDownload {
 
     /** Most stored bytes fetched with one request (a whole pack, at backup-service's 4 MiB packs); a few in flight. */
     private static final int MAX_RUN = 8 * 1024 * 1024;
+    /** A run's span of its pack is at most this many times the bytes its chunks need (the rest is fetched for nothing). */
+    private static final int MAX_SPAN_PER_NEEDED = 2;
 
     /** Chunks next to each other in one object, and their checked bytes once fetched. */
     private record Run(String key, ChunkRef first, Future<byte[][]> chunks) {
@@ -80,24 +87,32 @@ final class ChunkedDownload implements ArchiveDownload {
             }
             List<ChunkRef> run = new ArrayList<>();
             run.add(first);
-            long end = first.offset() + first.storedSize();
-            while (first.pack() != null && end - first.offset() < MAX_RUN) {
+            long from = first.offset();
+            long to = first.offset() + first.storedSize();
+            long needed = first.storedSize();
+            while (first.pack() != null) {
                 ChunkRef next = nextInList();
                 if (next == null) {
                     break;
                 }
-                if (!first.pack().equals(next.pack()) || next.offset() != end) {
+                long spanFrom = Math.min(from, next.offset());
+                long spanTo = Math.max(to, next.offset() + next.storedSize());
+                if (!first.pack().equals(next.pack()) || spanTo - spanFrom > MAX_RUN
+                        || spanTo - spanFrom > MAX_SPAN_PER_NEEDED * (needed + next.storedSize())) {
                     peeked = next;
                     break;
                 }
                 run.add(next);
-                end += next.storedSize();
+                from = spanFrom;
+                to = spanTo;
+                needed += next.storedSize();
             }
             String key = first.key(manifest.chunks().store());
+            long runFrom = from;
             // fetched, decompressed and hashed on a download thread, several runs at once
             ahead.add(new Run(key, first, first.pack() == null
-                    ? downloads.fetch(key, first.storedSize(), stored -> checked(run, stored))
-                    : downloads.fetchRange(key, first.offset(), Math.toIntExact(end - first.offset()), stored -> checked(run, stored))));
+                    ? downloads.fetch(key, first.storedSize(), stored -> checked(run, stored, first.offset()))
+                    : downloads.fetchRange(key, from, Math.toIntExact(to - from), stored -> checked(run, stored, runFrom))));
         }
     }
 
@@ -115,15 +130,13 @@ final class ChunkedDownload implements ArchiveDownload {
         return ChunkRef.parse(line);
     }
 
-    /** The chunks of a run from its stored bytes, each checked against its id. */
-    private byte[][] checked(List<ChunkRef> run, byte[] stored) throws IOException {
-        this.stored.addAndGet(stored.length);
+    /** The chunks of a run from the stored bytes fetched from offset {@code from}, each checked against its id. */
+    private byte[][] checked(List<ChunkRef> run, byte[] stored, long from) throws IOException {
         byte[][] bytes = new byte[run.size()][];
-        int at = 0;
         for (int i = 0; i < bytes.length; i++) {
             ChunkRef chunk = run.get(i);
-            bytes[i] = run.size() == 1 ? chunk.decode(stored, seal) : chunk.decode(stored, at, seal);
-            at += chunk.storedSize();
+            bytes[i] = chunk.pack() == null ? chunk.decode(stored, seal) : chunk.decode(stored, Math.toIntExact(chunk.offset() - from), seal);
+            this.stored.addAndGet(chunk.storedSize()); // progress counts the chunks' bytes, not the gaps fetched with them
         }
         return bytes;
     }

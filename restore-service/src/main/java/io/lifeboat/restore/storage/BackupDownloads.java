@@ -4,6 +4,8 @@ import io.lifeboat.bucket.BackupBucket;
 import io.lifeboat.bucket.StoredObjectDigest;
 import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.restore.config.RestoreConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -27,10 +29,15 @@ public class BackupDownloads {
     private final BackupBucket bucket;
     private final RestoreConfig config;
     private final ExecutorService parts;
+    /** GETs of chunks (a run of a pack, or a chunk stored on its own): how many requests a chunked restore made. */
+    private final Counter chunkRequests;
 
-    public BackupDownloads(BackupBucket bucket, RestoreConfig config) {
+    public BackupDownloads(BackupBucket bucket, RestoreConfig config, MeterRegistry metrics) {
         this.bucket = bucket;
         this.config = config;
+        this.chunkRequests = Counter.builder("lifeboat_restore_chunk_requests")
+                .description("GET requests for chunks made by restores (one per run of a pack, or per chunk stored on its own)")
+                .register(metrics);
         AtomicInteger n = new AtomicInteger();
         this.parts = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "s3-part-download-" + n.incrementAndGet());
@@ -67,6 +74,7 @@ public class BackupDownloads {
      */
     public <T> Future<T> fetch(String key, int size, Fetched<T> then) {
         return parts.submit(() -> {
+            chunkRequests.increment();
             byte[] stored = new byte[size];
             try (InputStream in = bucket.read(key)) {
                 int n = in.readNBytes(stored, 0, size);
@@ -84,6 +92,7 @@ public class BackupDownloads {
      */
     public <T> Future<T> fetchRange(String key, long offset, int length, Fetched<T> then) {
         return parts.submit(() -> {
+            chunkRequests.increment();
             byte[] stored = new byte[length];
             String range = "bytes=" + offset + "-" + (offset + length - 1);
             try (InputStream in = bucket.client().getObject(r -> r.bucket(bucket.name()).key(key).range(range))) {
