@@ -47,7 +47,8 @@ median() { python3 -c "import sys,statistics; print(f'{statistics.median(map(flo
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 jget() { python3 -c "import sys,json; d=json.load(sys.stdin); print(eval('d' + sys.argv[1]))" "$1"; }
 # in_turn ROUND STEP...: runs the steps (function names) one after another, the list rotated by ROUND-1 (plus
-# ORDER_OFFSET, default 0: ORDER_OFFSET=1 puts the peer first in round 1), so each tool goes first in some rounds: the first to run pays for a cold cache or a cold S3Proxy (a JVM compiling its GET path).
+# ORDER_OFFSET, default 0: ORDER_OFFSET=1 puts the peer first in round 1), so each tool goes first in some rounds:
+# the first to run pays for a cold cache or a cold S3Proxy (a JVM compiling its GET path).
 # Each step starts after a sync: the disk writes the step before it left in dirty pages (S3Proxy's stored objects,
 # extracted files) are not charged to the next tool (a warm restore measured 4.6-7.1 s without, 3.8-4.6 s with).
 in_turn() {

@@ -149,7 +149,7 @@ public final class LocalStack {
         if (!Files.exists(jar)) {
             throw new StackException(spec.name() + " is not built (" + jar + " missing); run ./mvnw -B package -DskipTests");
         }
-        List<String> command = new ArrayList<>(List.of(KafkaServer.javaBin(), "-Xmx256m", "-XX:+UseSerialGC",
+        List<String> command = new ArrayList<>(List.of(KafkaServer.javaBin(), "-XX:+UseSerialGC",
                 "-Duser.timezone=UTC",
                 "-Dquarkus.http.port=" + port,
                 "-Dquarkus.http.host=127.0.0.1",
