@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
-/** How each service's JVM compiles its code and sizes its heap: a data-path service needs other options than the rest. */
+/** How each service's JVM compiles its code and sizes its heap: a data-path service needs other options. */
 final class ServiceJvmOptions {
 
     /**
