@@ -20,51 +20,20 @@ set -euo pipefail
 RUNS="${RUNS:-4}" # round 1 restores on a fresh restore-service; the steady-state restore line is the median of the others
 source "$(dirname "$0")/lib.sh"
 SERIES="${SERIES:-10}"
-command -v restic >/dev/null || apt-get install -y -qq restic >/dev/null
-[ -x /usr/bin/aws ] || apt-get install -y -qq awscli >/dev/null
-AWS=/usr/bin/aws
 # a fresh stack: round 1's restore is then restore-service's first since it started (and its first backup
 # backup-service's), whatever ran before this bench
 "$REPO/lifeboat" down > /dev/null 2>&1 || true
 bench_up
 bench_data
 
-S3="http://127.0.0.1:$LIFEBOAT_S3_PORT"
-BLOBS="$LIFEBOAT_HOME/s3/blobs" # S3Proxy's filesystem store: stored bytes are what is on disk under a prefix
-export AWS_ACCESS_KEY_ID="${LIFEBOAT_S3_ACCESS_KEY:-lifeboat}" AWS_SECRET_ACCESS_KEY="${LIFEBOAT_S3_SECRET_KEY:-lifeboat-secret}"
-export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE="$WORK/aws-config"
-printf '[default]\ns3 =\n    addressing_style = path\n' > "$AWS_CONFIG_FILE"
-PEERS=chunk-bench
-$AWS --endpoint-url "$S3" s3 mb "s3://$PEERS" >/dev/null 2>&1 || true
-$AWS --endpoint-url "$S3" s3 rm --recursive --quiet "s3://$PEERS/" >/dev/null
-export RESTIC_PASSWORD=bench
-RESTIC_OPTS=(-o s3.region=us-east-1 -o s3.bucket-lookup=path --compression auto -q)
-restic_() { local repo=$1; shift; restic -r "s3:$S3/$PEERS/$repo" "${RESTIC_OPTS[@]}" "$@"; }
-
 SRC_DIR="$WORK/chunk-src"
+source "$(dirname "$0")/chunk-peers.sh"
 STAMP=$(date -u +%H%M%S)
 declare -A T
 add() { T[$1]="${T[$1]:-} $2"; }
 run() { local name=$1; shift; local s e; cpu_begin; s=$(now); "$@"; e=$(now); cpu_end "$name"; add "$name" "$(secs "$s" "$e")"; }
 m() { median ${T[$1]}; }
 r() { ratio "$(m "$1")" "$(m "$2")"; }
-mib() { python3 -c "print(f'{$1 / 1048576:.1f}')"; }
-
-# One Lifeboat backup: sets TIME (request -> Completed), VERIFY (its read-back verification after) and BODY
-lifeboat_backup() { # source [name: adds its CPU-seconds under name@cpu, @s3, @svc]
-  local s id c
-  cpu_begin backup-service; s=$(now); id=$(curl_json -X POST "$BACKUP/backups" -d "{\"source\":\"$1\"}" | json_id)
-  BODY=$(await_final "$BACKUP/backups/$id"); c=$(now); [ -z "${2:-}" ] || cpu_end "$2"; TIME=$(secs "$s" "$c")
-  [ "$(echo "$BODY" | jget "['phase']")" = Completed ] || { echo "$BODY" >&2; exit 1; }
-  VERIFY=$(await_verification "$BACKUP/backups/$id"); BODY=$(curl_json "$BACKUP/backups/$id")
-}
-
-# One restic backup: sets TIME and ADDED (the data its summary says it added)
-restic_backup() { # repo
-  local s out; s=$(now)
-  out=$(cd "$SRC_DIR" && restic -r "s3:$S3/$PEERS/$1" -o s3.region=us-east-1 -o s3.bucket-lookup=path --compression auto --json backup chroma_db | tail -1)
-  TIME=$(secs "$s" "$(now)"); ADDED=$(echo "$out" | jget "['data_added']")
-}
 
 warm() { cat "$SRC_DIR"/chroma_db/*.sqlite3 "$SRC_DIR"/chroma_db/*/* > /dev/null; }
 same_tree() { # the restored folder holds the source's files (chroma.sqlite3 compared as a database)
