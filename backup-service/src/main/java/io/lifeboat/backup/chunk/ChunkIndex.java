@@ -9,8 +9,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The chunks a source's bucket holds, the packs they are in, and which backups reference them, in PostgreSQL (tables
@@ -65,11 +68,12 @@ public class ChunkIndex {
     }
 
     /**
-     * Records the chunks of a pack once it is in the bucket, whole: from now on backups reuse them (a chunk the
-     * index has already keeps its first place; the pack holds a spare copy).
+     * Records the chunks of a pack once it is in the bucket, whole: from now on backups reuse them. A chunk the index
+     * has already moves to this pack: this backup copied it forward out of a sparse pack ({@link #sparsePacks}), and
+     * the backups after it are to point here, not there.
      */
     void storedPack(String source, String pack, List<ChunkRef> chunks, String backupId) throws SQLException {
-        try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement(INSERT_CHUNK)) {
+        try (Connection c = db.getConnection(); PreparedStatement q = c.prepareStatement(MOVE_CHUNK)) {
             for (ChunkRef chunk : chunks) {
                 addChunk(q, source, chunk.in(pack, chunk.offset()), backupId);
             }
@@ -81,7 +85,12 @@ public class ChunkIndex {
     static final String INSERT_CHUNK = "INSERT INTO chunk (source, id, size, stored_size, codec, first_backup, pack, "
             + "pack_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
-    /** Adds the row of {@code chunk} (in its pack, or of its own) to a batch of {@link #INSERT_CHUNK}. */
+    /** Enters a chunk stored by a backup; one already in the index moves to where it was stored now. */
+    private static final String MOVE_CHUNK = "INSERT INTO chunk (source, id, size, stored_size, codec, first_backup, pack, "
+            + "pack_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, id) DO UPDATE SET stored_size = excluded.stored_size, "
+            + "codec = excluded.codec, first_backup = excluded.first_backup, pack = excluded.pack, pack_offset = excluded.pack_offset";
+
+    /** Adds the row of {@code chunk} (in its pack, or of its own) to a batch of {@link #INSERT_CHUNK} or {@link #MOVE_CHUNK}. */
     static void addChunk(PreparedStatement insert, String source, ChunkRef chunk, String firstBackup) throws SQLException {
         insert.setString(1, source);
         insert.setString(2, chunk.id());
@@ -141,27 +150,56 @@ public class ChunkIndex {
     }
 
     /**
-     * Records that {@code backupId} references these chunks of their own and points into these packs (retention
-     * keeps them while the backup is kept).
+     * Records that {@code backupId} references these chunks of their own and points into these packs, with the
+     * stored bytes of each its list uses (added to what was recorded before: a pack may come back later in the
+     * list). Retention keeps them while the backup is kept.
      */
-    void referenced(String source, String backupId, Collection<String> chunks, Collection<String> packs) throws SQLException {
+    void referenced(String source, String backupId, Collection<String> chunks, Map<String, Long> packUse) throws SQLException {
         try (Connection c = db.getConnection()) {
-            insertReferences(c, "backup_chunk (backup_id, source, chunk_id)", source, backupId, chunks);
-            insertReferences(c, "backup_pack (backup_id, source, pack)", source, backupId, packs);
+            if (!chunks.isEmpty()) {
+                try (PreparedStatement q = c.prepareStatement("INSERT INTO backup_chunk (backup_id, source, chunk_id) "
+                        + "SELECT ?, ?, unnest(?::text[]) ON CONFLICT DO NOTHING")) {
+                    q.setString(1, backupId);
+                    q.setString(2, source);
+                    q.setArray(3, c.createArrayOf("text", chunks.toArray()));
+                    q.executeUpdate();
+                }
+            }
+            if (!packUse.isEmpty()) {
+                try (PreparedStatement q = c.prepareStatement("INSERT INTO backup_pack (backup_id, source, pack, used_bytes) "
+                        + "SELECT ?, ?, unnest(?::text[]), unnest(?::bigint[]) ON CONFLICT (backup_id, pack) "
+                        + "DO UPDATE SET used_bytes = backup_pack.used_bytes + excluded.used_bytes")) {
+                    q.setString(1, backupId);
+                    q.setString(2, source);
+                    q.setArray(3, c.createArrayOf("text", packUse.keySet().toArray()));
+                    q.setArray(4, c.createArrayOf("bigint", packUse.values().toArray()));
+                    q.executeUpdate();
+                }
+            }
         }
     }
 
-    private static void insertReferences(Connection c, String table, String source, String backupId, Collection<String> ids)
-            throws SQLException {
-        if (ids.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement q = c.prepareStatement("INSERT INTO " + table + " SELECT ?, ?, unnest(?::text[]) ON CONFLICT DO NOTHING")) {
+    /**
+     * The packs {@code backupId} used less than half of (by stored bytes its list points at): a backup that would
+     * reuse a chunk from one of them stores it again instead, in a new pack, so that once the backups that point into
+     * the sparse pack expire, it is swept; else one chunk still in use keeps a whole pack of expired ones. It costs the
+     * upload of what is copied, at most half a pack each, once. Packs of backups from before the use was recorded
+     * are never sparse.
+     */
+    Set<String> sparsePacks(String source, String backupId) throws SQLException {
+        Set<String> sparse = new HashSet<>();
+        try (Connection c = db.getConnection();
+             PreparedStatement q = c.prepareStatement("SELECT r.pack FROM backup_pack r JOIN pack p ON p.source = r.source "
+                     + "AND p.id = r.pack WHERE r.backup_id = ? AND r.source = ? AND r.used_bytes * 2 < p.stored_bytes")) {
             q.setString(1, backupId);
             q.setString(2, source);
-            q.setArray(3, c.createArrayOf("text", ids.toArray()));
-            q.executeUpdate();
+            try (ResultSet r = q.executeQuery()) {
+                while (r.next()) {
+                    sparse.add(r.getString(1));
+                }
+            }
         }
+        return sparse;
     }
 
     /** A check of one chunk: null when it passes, else what is wrong. */

@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -28,7 +30,9 @@ import java.util.concurrent.Future;
  * {@link #finish} returns once every pack it names is stored. A large file unchanged since the previous backup is not
  * read: its chunks are taken from that backup's record ({@link UnchangedFiles}). The source's chunk store
  * is held for the backup's whole run, so retention cannot sweep a chunk this backup counts on. An index that holds
- * nothing of the source is first rebuilt from the bucket's newest backup of it ({@link ChunkIndexRecovery}).
+ * nothing of the source is first rebuilt from the bucket's newest backup of it ({@link ChunkIndexRecovery}). A chunk
+ * it would reuse from a pack the previous backup used less than half of is stored again, in this backup's packs
+ * ({@link ChunkIndex#sparsePacks}), so that pack is swept once the backups pointing into it expire.
  */
 public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
 
@@ -47,9 +51,13 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
     private final PackWriter packs;
     /** Chunks stored as objects of their own (before packs) this backup references: retention keeps them. */
     private final List<String> references = new ArrayList<>();
-    /** Packs this backup's list points into, not recorded yet; {@code lastPack} the one of the last line. */
-    private final Set<String> packReferences = new HashSet<>();
-    private String lastPack;
+    /** Packs this backup's list points into, with the stored bytes it uses of each, not recorded yet. */
+    private final Map<String, Long> packUse = new HashMap<>();
+    /**
+     * Packs the previous backup used less than half of: chunks this backup would reuse from them are stored again,
+     * in its own packs, so those packs can be swept once the backups before this one expire.
+     */
+    private final Set<String> sparse;
     /** Which chunks hold each large file, for the next backup. */
     private final FileChunkRecorder files;
     /** The backup this one takes unchanged files from; null when there is none. */
@@ -80,6 +88,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
             this.chunker = store.index().chunkerOf(source, FastCdc.CURRENT);
             // unchanged files are taken only from a backup whose chunk ids were made the same way (same key, or none)
             this.previous = store.unchangedFiles().previousBackup(source, seal.keyId()).orElse(null);
+            this.sparse = previous == null ? new HashSet<>() : store.index().sparsePacks(source, previous);
         } catch (SQLException | RuntimeException e) {
             hold.close();
             throw e;
@@ -93,7 +102,8 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
 
     /**
      * The chunks of {@code path} in the previous backup, when its identity (size, mtime, ctime, inode) is the same
-     * now and every one of those chunks is still stored; else null (the file is read and chunked).
+     * now and every one of those chunks is still stored, none in a sparse pack; else null (the file is read and
+     * chunked, and its chunks in sparse packs copied forward).
      */
     @Override
     public List<ChunkRef> unchanged(String path, FileIdentity identity) throws IOException {
@@ -101,7 +111,8 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
             return null;
         }
         try {
-            return store.unchangedFiles().lookup(source, previous, path, identity).orElse(null);
+            List<ChunkRef> refs = store.unchangedFiles().lookup(source, previous, path, identity).orElse(null);
+            return refs == null || refs.stream().anyMatch(ref -> sparse.contains(ref.pack())) ? null : refs;
         } catch (SQLException e) {
             throw new IOException("cannot look up the previous backup's chunks of " + path + ": " + e.getMessage(), e);
         }
@@ -160,7 +171,7 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
             return new Stored(placed, null);
         }
         var known = store.index().find(source, id);
-        if (known.isPresent()) {
+        if (known.isPresent() && !sparse.contains(known.get().pack())) {
             return new Stored(known.get(), null);
         }
         byte[] compressed = compress(bytes);
@@ -212,11 +223,10 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
         chunkBytes += chunk.storedSize();
         if (chunk.pack() == null) {
             references.add(chunk.id());
-        } else if (!chunk.pack().equals(lastPack)) {
-            lastPack = chunk.pack();
-            packReferences.add(lastPack);
+        } else {
+            packUse.merge(chunk.pack(), (long) chunk.storedSize(), Long::sum);
         }
-        if (references.size() + packReferences.size() >= 1000) {
+        if (references.size() + packUse.size() >= 1000) {
             flushReferences();
         }
         packs.checkUploads();
@@ -225,12 +235,12 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
 
     private void flushReferences() throws IOException {
         try {
-            store.index().referenced(source, backupId, references, packReferences);
+            store.index().referenced(source, backupId, references, packUse);
         } catch (SQLException e) {
             throw new IOException("cannot record the backup's chunks: " + e.getMessage(), e);
         }
         references.clear();
-        packReferences.clear();
+        packUse.clear();
     }
 
     /**
