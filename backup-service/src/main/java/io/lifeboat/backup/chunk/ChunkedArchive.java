@@ -55,7 +55,8 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
     private final Map<String, Long> packUse = new HashMap<>();
     /**
      * Packs the previous backup used less than half of: chunks this backup would reuse from them are stored again,
-     * in its own packs, so those packs can be swept once the backups before this one expire.
+     * in its own packs, so those packs can be swept once the backups before this one expire. Held in memory: at
+     * most the packs the previous backup points into (a few MiB each), not the store's chunks.
      */
     private final Set<String> sparse;
     /** Which chunks hold each large file, for the next backup. */
