@@ -330,21 +330,20 @@ class ChunkedBackupTest {
     }
 
     @Test
-    void chunksInAPackTheLastBackupUsedLessThanHalfOfAreStoredAgainSoThatPackIsSweptOnceItsBackupsExpire() throws Exception {
-        // a 1 MiB file that stays as it is, then a 6 MiB one rewritten before each backup: the first pack (2 MiB in
-        // tests) holds the kept file and the start of the other, so the backups after the first use half of it or less
+    void chunksInAPackTheLastBackupUsedLessThanHalfOfAreStoredAgainOnceItsOwnBackupExpiredSoThePackIsSwept() throws Exception {
+        // a 1 MiB file that stays as it is, then a 6 MiB one rewritten after the first backup: the first pack (2 MiB
+        // in tests) holds the kept file and the start of the other, so the backups after the first use half of it or less
         Path root = Scratch.directory("lifeboat-chunked-sparse");
         Random random = new Random(23);
         Files.write(root.resolve("a-kept.bin"), randomBytes(random, 1024 * 1024));
         Files.write(root.resolve("b-rewritten.bin"), randomBytes(random, 6 * 1024 * 1024));
         settle();
-        putSource("chunked-sparse", chunked(root, "{\"keepLast\": 1}"));
+        putSource("chunked-sparse", chunked(root, "{\"keepLast\": 2}"));
         BackupManifest m1 = manifest(verified(start("chunked-sparse")).getString("manifestKey"));
         Set<String> firstPacks = packsOf(m1); // read now: retention deletes the expired backup's list
         Files.write(root.resolve("b-rewritten.bin"), randomBytes(random, 6 * 1024 * 1024));
         settle();
-        JsonPath second = verified(start("chunked-sparse"));
-        BackupManifest m2 = manifest(second.getString("manifestKey"));
+        BackupManifest m2 = manifest(verified(start("chunked-sparse")).getString("manifestKey"));
         Map<String, Long> used = new HashMap<>();
         chunkList(m2).forEach(c -> used.merge(c.pack(), (long) c.storedSize(), Long::sum));
         Set<String> sparse = new LinkedHashSet<>();
@@ -354,32 +353,41 @@ class ChunkedBackupTest {
             }
         }
         assertThat(sparse).as("the first backup's first pack, of which the second uses a-kept.bin's chunks only").hasSize(1);
-        // read now, as the lists: retention after the third backup deletes the second's
-        long copied = chunkList(m2).stream().filter(c -> sparse.contains(c.pack())).mapToLong(ChunkRef::storedSize).sum();
-        // retention after the second backup expired the first; the sweep keeps the sparse packs, the second points in
+
+        // nothing changed, and the backup that stored the sparse pack is still kept (every chunk in it is in use):
+        // the third backup points into it, copying would only store those chunks twice
+        JsonPath third = verified(start("chunked-sparse"));
+        BackupManifest m3 = manifest(third.getString("manifestKey"));
+        assertThat(m3.chunks().uploadedChunks()).isZero();
+        assertThat(packsOf(m3)).containsAll(sparse);
+        long copied = chunkList(m3).stream().filter(c -> sparse.contains(c.pack())).mapToLong(ChunkRef::storedSize).sum();
+        // retention after the third backup expired the first, which stored the sparse pack
+
+        // so the fourth stores a-kept.bin's chunks again, in its own packs, rather than point into the sparse one
+        JsonPath fourth = verified(start("chunked-sparse"));
+        assertThat(fourth.getBoolean("verification.ok")).as(fourth.getString("verification.detail")).isTrue();
+        BackupManifest m4 = manifest(fourth.getString("manifestKey"));
+        assertThat(packsOf(m4)).doesNotContainAnyElementsOf(sparse);
+        assertThat(m4.chunks().uploadedBytes()).as("what the third backup used of the sparse pack, copied forward")
+                .isEqualTo(copied);
+        assertThat(contentOf(m4)).isEqualTo(filesOf(root));
+        // the third backup is kept and points into it: the sweep leaves it
         await().atMost(Duration.ofSeconds(30)).until(() -> sweep.sweep("chunked-sparse").ran());
         for (String pack : sparse) {
-            assertThat(packExists(m1, pack)).as("sparse pack %s, still pointed into by the kept backup", pack).isTrue();
+            assertThat(packExists(m1, pack)).as("sparse pack %s, still pointed into by a kept backup", pack).isTrue();
         }
 
-        // nothing changed: the third backup stores a-kept.bin's chunks again, in its own packs
-        JsonPath third = verified(start("chunked-sparse"));
-        assertThat(third.getBoolean("verification.ok")).as(third.getString("verification.detail")).isTrue();
-        BackupManifest m3 = manifest(third.getString("manifestKey"));
-        assertThat(packsOf(m3)).doesNotContainAnyElementsOf(sparse);
-        assertThat(m3.chunks().uploadedBytes()).as("what the second backup used of the sparse packs, copied forward")
-                .isEqualTo(copied);
-        assertThat(contentOf(m3)).isEqualTo(filesOf(root));
-        // retention expires the second backup: no kept backup points into the sparse packs any more, and they go
-        await().atMost(Duration.ofSeconds(30)).until(() -> get(second.getString("id")).getString("expiredAt") != null);
+        // the copies are where the index finds those chunks now: the fifth backup uploads nothing, and retention
+        // after it expires the third, the last kept backup that pointed into the sparse pack, which then goes
+        JsonPath fifth = verified(start("chunked-sparse"));
+        BackupManifest m5 = manifest(fifth.getString("manifestKey"));
+        assertThat(m5.chunks().uploadedChunks()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> get(third.getString("id")).getString("expiredAt") != null);
         await().atMost(Duration.ofSeconds(30)).until(() -> sweep.sweep("chunked-sparse").ran());
         for (String pack : sparse) {
             assertThat(packExists(m1, pack)).as("sparse pack %s, once its backups expired", pack).isFalse();
         }
-        // the copies are where the index finds those chunks now: the next backup uploads nothing
-        BackupManifest m4 = manifest(verified(start("chunked-sparse")).getString("manifestKey"));
-        assertThat(m4.chunks().uploadedChunks()).isZero();
-        assertThat(contentOf(m4)).isEqualTo(filesOf(root));
+        assertThat(contentOf(m5)).isEqualTo(filesOf(root));
     }
 
     @Test

@@ -180,17 +180,19 @@ public class ChunkIndex {
     }
 
     /**
-     * The packs {@code backupId} used less than half of (by stored bytes its list points at): a backup that would
-     * reuse a chunk from one of them stores it again instead, in a new pack, so that once the backups that point into
-     * the sparse pack expire, it is swept; else one chunk still in use keeps a whole pack of expired ones. It costs the
-     * upload of what is copied, at most half a pack each, once. Packs of backups from before the use was recorded
-     * are never sparse.
+     * The packs {@code backupId} used less than half of (by stored bytes its list points at) whose own backup, the one
+     * that stored them, has expired (or failed): a backup that would reuse a chunk from one of them stores it again
+     * instead, in a new pack, so that once the backups that point into the sparse pack expire, it is swept; else one
+     * chunk still in use keeps a whole pack of expired ones. While the backup that stored a pack is kept, every chunk
+     * in it is in use, and copying would only store them twice. It costs the upload of what is copied, at most half a
+     * pack each, once. Packs whose use was not recorded (backups from before) are never sparse.
      */
     Set<String> sparsePacks(String source, String backupId) throws SQLException {
         Set<String> sparse = new HashSet<>();
         try (Connection c = db.getConnection();
              PreparedStatement q = c.prepareStatement("SELECT r.pack FROM backup_pack r JOIN pack p ON p.source = r.source "
-                     + "AND p.id = r.pack WHERE r.backup_id = ? AND r.source = ? AND r.used_bytes * 2 < p.stored_bytes")) {
+                     + "AND p.id = r.pack JOIN backup b ON b.id = p.first_backup AND (b.expired_at IS NOT NULL OR b.phase = 'Failed') "
+                     + "WHERE r.backup_id = ? AND r.source = ? AND r.used_bytes * 2 < p.stored_bytes")) {
             q.setString(1, backupId);
             q.setString(2, source);
             try (ResultSet r = q.executeQuery()) {
