@@ -86,11 +86,12 @@ public class ChunkIndex {
             + "pack_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 
     /** Enters a chunk stored by a backup; one already in the index moves to where it was stored now. */
-    private static final String MOVE_CHUNK = "INSERT INTO chunk (source, id, size, stored_size, codec, first_backup, pack, "
-            + "pack_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, id) DO UPDATE SET stored_size = excluded.stored_size, "
-            + "codec = excluded.codec, first_backup = excluded.first_backup, pack = excluded.pack, pack_offset = excluded.pack_offset";
+    private static final String MOVE_CHUNK = "INSERT INTO chunk (source, id, size, stored_size, codec, first_backup, "
+            + "pack, pack_offset) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, id) DO UPDATE SET "
+            + "stored_size = excluded.stored_size, codec = excluded.codec, first_backup = excluded.first_backup, "
+            + "pack = excluded.pack, pack_offset = excluded.pack_offset";
 
-    /** Adds the row of {@code chunk} (in its pack, or of its own) to a batch of {@link #INSERT_CHUNK} or {@link #MOVE_CHUNK}. */
+    /** Adds the row of {@code chunk} (in its pack, or of its own) to a batch of an insert of the index's chunks. */
     static void addChunk(PreparedStatement insert, String source, ChunkRef chunk, String firstBackup) throws SQLException {
         insert.setString(1, source);
         insert.setString(2, chunk.id());
@@ -154,7 +155,8 @@ public class ChunkIndex {
      * stored bytes of each its list uses (added to what was recorded before: a pack may come back later in the
      * list). Retention keeps them while the backup is kept.
      */
-    void referenced(String source, String backupId, Collection<String> chunks, Map<String, Long> packUse) throws SQLException {
+    void referenced(String source, String backupId, Collection<String> chunks, Map<String, Long> packUse)
+            throws SQLException {
         try (Connection c = db.getConnection()) {
             if (!chunks.isEmpty()) {
                 try (PreparedStatement q = c.prepareStatement("INSERT INTO backup_chunk (backup_id, source, chunk_id) "
@@ -166,8 +168,8 @@ public class ChunkIndex {
                 }
             }
             if (!packUse.isEmpty()) {
-                try (PreparedStatement q = c.prepareStatement("INSERT INTO backup_pack (backup_id, source, pack, used_bytes) "
-                        + "SELECT ?, ?, unnest(?::text[]), unnest(?::bigint[]) ON CONFLICT (backup_id, pack) "
+                try (PreparedStatement q = c.prepareStatement("INSERT INTO backup_pack (backup_id, source, pack, "
+                        + "used_bytes) SELECT ?, ?, unnest(?::text[]), unnest(?::bigint[]) ON CONFLICT (backup_id, pack) "
                         + "DO UPDATE SET used_bytes = backup_pack.used_bytes + excluded.used_bytes")) {
                     q.setString(1, backupId);
                     q.setString(2, source);
@@ -190,8 +192,9 @@ public class ChunkIndex {
     Set<String> sparsePacks(String source, String backupId) throws SQLException {
         Set<String> sparse = new HashSet<>();
         try (Connection c = db.getConnection();
-             PreparedStatement q = c.prepareStatement("SELECT r.pack FROM backup_pack r JOIN pack p ON p.source = r.source "
-                     + "AND p.id = r.pack JOIN backup b ON b.id = p.first_backup AND (b.expired_at IS NOT NULL OR b.phase = 'Failed') "
+             PreparedStatement q = c.prepareStatement("SELECT r.pack FROM backup_pack r "
+                     + "JOIN pack p ON p.source = r.source AND p.id = r.pack "
+                     + "JOIN backup b ON b.id = p.first_backup AND (b.expired_at IS NOT NULL OR b.phase = 'Failed') "
                      + "WHERE r.backup_id = ? AND r.source = ? AND r.used_bytes * 2 < p.stored_bytes")) {
             q.setString(1, backupId);
             q.setString(2, source);

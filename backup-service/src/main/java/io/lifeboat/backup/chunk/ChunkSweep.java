@@ -21,8 +21,9 @@ import java.util.Optional;
  * backups are dropped, then every pack no remaining backup's list points into is deleted, its index rows first (its
  * chunks' and its own, so no backup can count on it any more), then its object; chunks stored as objects of their
  * own (before packs) are swept the same way, chunk by chunk. A pack stays whole while any kept backup points into
- * it; backups stop pointing into a pack the backup before them used less than half of (they store those chunks
- * again, {@link ChunkIndex#sparsePacks}), so such a pack goes once the older backups expire. It runs only while no
+ * it; once the backup that stored a pack has expired, backups stop pointing into it when the backup before them used
+ * less than half of it (they store those chunks again, {@link ChunkIndex#sparsePacks}), so it goes once the older
+ * backups expire. It runs only while no
  * backup of the source runs (the exclusive side of {@link ChunkIndex}'s lock); a chunk a running backup uploaded or
  * reuses is therefore never swept. The candidates stream from PostgreSQL in batches: memory stays flat in the store's
  * size.

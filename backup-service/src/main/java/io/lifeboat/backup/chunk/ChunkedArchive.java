@@ -31,8 +31,9 @@ import java.util.concurrent.Future;
  * read: its chunks are taken from that backup's record ({@link UnchangedFiles}). The source's chunk store
  * is held for the backup's whole run, so retention cannot sweep a chunk this backup counts on. An index that holds
  * nothing of the source is first rebuilt from the bucket's newest backup of it ({@link ChunkIndexRecovery}). A chunk
- * it would reuse from a pack the previous backup used less than half of is stored again, in this backup's packs
- * ({@link ChunkIndex#sparsePacks}), so that pack is swept once the backups pointing into it expire.
+ * it would reuse from a pack the previous backup used less than half of, and whose own backup expired, is stored
+ * again, in this backup's packs ({@link ChunkIndex#sparsePacks}), so that pack is swept once the backups pointing
+ * into it expire.
  */
 public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
 
@@ -54,9 +55,10 @@ public final class ChunkedArchive implements ChunkReceiver, AutoCloseable {
     /** Packs this backup's list points into, with the stored bytes it uses of each, not recorded yet. */
     private final Map<String, Long> packUse = new HashMap<>();
     /**
-     * Packs the previous backup used less than half of: chunks this backup would reuse from them are stored again,
-     * in its own packs, so those packs can be swept once the backups before this one expire. Held in memory: at
-     * most the packs the previous backup points into (a few MiB each), not the store's chunks.
+     * Packs the previous backup used less than half of, their own backup expired: chunks this backup would reuse
+     * from them are stored again, in its own packs, so those packs can be swept once the backups before this one
+     * expire. Held in memory: at most the packs the previous backup points into (a few MiB each), not the store's
+     * chunks.
      */
     private final Set<String> sparse;
     /** Which chunks hold each large file, for the next backup. */
