@@ -4,8 +4,9 @@
 # mark and sweep run after each verified backup); restic 0.14: `forget --keep-last KEEP --prune` after each backup
 # (prune repacks packs with unused data beyond its default 5 %). Same S3Proxy, same ~1.1 GiB ChromaDB-like directory,
 # changed before each backup as in chunk-bench.sh (bench/tools/change_chroma.py: ~1 % of the bytes). Stored bytes are
-# what S3Proxy holds under each store. Lifeboat does not repack: a pack stays whole while any kept snapshot points
-# into it, so the bytes of expired snapshots that share a pack with kept ones stay stored; this bench shows how much.
+# what S3Proxy holds under each store. Lifeboat does not repack (a pack stays whole while any kept snapshot points
+# into it); a backup copies forward the chunks it reuses from a pack the backup before it used less than half of, once
+# the backup that stored that pack has expired, so such packs are swept. This bench shows what stays stored.
 # Writes bench/results/retention-<date>.md.
 #   bash bench/retention-bench.sh                 # KEEP=3, SERIES=20 (~6 min)
 set -euo pipefail
