@@ -2,18 +2,8 @@
 # S3Proxy (bucket $PEERS, emptied), and one timed backup by each tool of the copy in $SRC_DIR. Sourced after
 # bench/lib.sh, with the stack up.
 command -v restic >/dev/null || apt-get install -y -qq restic >/dev/null
-[ -x /usr/bin/aws ] || apt-get install -y -qq awscli >/dev/null
-AWS=/usr/bin/aws
-S3="http://127.0.0.1:$LIFEBOAT_S3_PORT"
 BLOBS="$LIFEBOAT_HOME/s3/blobs" # S3Proxy's filesystem store: stored bytes are what is on disk under a prefix
-export AWS_ACCESS_KEY_ID="${LIFEBOAT_S3_ACCESS_KEY:-lifeboat}" AWS_SECRET_ACCESS_KEY="${LIFEBOAT_S3_SECRET_KEY:-lifeboat-secret}"
-export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE="$WORK/aws-config"
-printf '[default]\ns3 =\n    addressing_style = path\n' > "$AWS_CONFIG_FILE"
-PEERS=chunk-bench
-$AWS --endpoint-url "$S3" s3 mb "s3://$PEERS" >/dev/null 2>&1 || true
-$AWS --endpoint-url "$S3" s3 rm --recursive --quiet "s3://$PEERS/" >/dev/null
-export RESTIC_PASSWORD=bench
-RESTIC_OPTS=(-o s3.region=us-east-1 -o s3.bucket-lookup=path --compression auto -q)
+peers_on_s3 chunk-bench
 restic_() { local repo=$1; shift; restic -r "s3:$S3/$PEERS/$repo" "${RESTIC_OPTS[@]}" "$@"; }
 mib() { python3 -c "print(f'{$1 / 1048576:.1f}')"; }
 

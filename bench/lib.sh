@@ -41,6 +41,22 @@ bench_data() {
   DIRSIZE=$(du -sb "$CHROMA" | cut -f1)
 }
 
+# The peer tools' access to the stack's S3Proxy: the aws CLI (path-style addressing), restic's options, and bucket
+# PEERS=$1, emptied (a rerun must not find the last run's repositories). Needs the stack up.
+peers_on_s3() {
+  [ -x /usr/bin/aws ] || apt-get install -y -qq awscli >/dev/null
+  AWS=/usr/bin/aws # a pip aws v1 may come first on PATH
+  S3="http://127.0.0.1:$LIFEBOAT_S3_PORT"
+  export AWS_ACCESS_KEY_ID="${LIFEBOAT_S3_ACCESS_KEY:-lifeboat}" AWS_SECRET_ACCESS_KEY="${LIFEBOAT_S3_SECRET_KEY:-lifeboat-secret}"
+  export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE="$WORK/aws-config"
+  printf '[default]\ns3 =\n    addressing_style = path\n' > "$AWS_CONFIG_FILE"
+  PEERS=$1
+  $AWS --endpoint-url "$S3" s3 mb "s3://$PEERS" >/dev/null 2>&1 || true
+  $AWS --endpoint-url "$S3" s3 rm --recursive --quiet "s3://$PEERS/" >/dev/null
+  export RESTIC_PASSWORD=bench
+  RESTIC_OPTS=(-o s3.region=us-east-1 -o s3.bucket-lookup=path --compression auto -q)
+}
+
 now() { date +%s.%N; }
 secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
 median() { python3 -c "import sys,statistics; print(f'{statistics.median(map(float, sys.argv[1:])):.2f}')" "$@"; }

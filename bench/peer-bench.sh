@@ -12,21 +12,9 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 for tool in restic rclone pgbackrest; do command -v "$tool" >/dev/null || apt-get install -y -qq "$tool" >/dev/null; done
-[ -x /usr/bin/aws ] || apt-get install -y -qq awscli >/dev/null
-AWS=/usr/bin/aws # a pip aws v1 may come first on PATH
 bench_up
 bench_data
-
-S3="http://127.0.0.1:$LIFEBOAT_S3_PORT"
-export AWS_ACCESS_KEY_ID="${LIFEBOAT_S3_ACCESS_KEY:-lifeboat}" AWS_SECRET_ACCESS_KEY="${LIFEBOAT_S3_SECRET_KEY:-lifeboat-secret}"
-export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE="$WORK/aws-config"
-printf '[default]\ns3 =\n    addressing_style = path\n' > "$AWS_CONFIG_FILE"
-PEERS=peer-bench
-$AWS --endpoint-url "$S3" s3 mb "s3://$PEERS" >/dev/null 2>&1 || true
-# the peers start empty (restic: a new repository per round; a rerun must not find the last run's)
-$AWS --endpoint-url "$S3" s3 rm --recursive --quiet "s3://$PEERS/" >/dev/null
-export RESTIC_PASSWORD=bench
-RESTIC_OPTS=(-o s3.region=us-east-1 -o s3.bucket-lookup=path --compression auto -q)
+peers_on_s3 peer-bench
 export RCLONE_CONFIG_PEER_TYPE=s3 RCLONE_CONFIG_PEER_PROVIDER=Other RCLONE_CONFIG_PEER_ENDPOINT="$S3" \
   RCLONE_CONFIG_PEER_ACCESS_KEY_ID="$AWS_ACCESS_KEY_ID" RCLONE_CONFIG_PEER_SECRET_ACCESS_KEY="$AWS_SECRET_ACCESS_KEY" \
   RCLONE_CONFIG_PEER_REGION=us-east-1 RCLONE_CONFIG_PEER_FORCE_PATH_STYLE=true
