@@ -32,7 +32,6 @@ lifeboat_backup() {
   echo "$(secs "$start" "$(now)") $peak $(echo "$body" | python3 -c 'import sys,json;print(json.load(sys.stdin)["storedBytes"])')"
 }
 
-declare -A T
 run() { # name, command...
   local name=$1; shift; local s; s=$(now); "$@"; T[$name]="${T[$name]:-} $(secs "$s" "$(now)")"
 }
@@ -51,7 +50,6 @@ for i in $(seq 1 "$RUNS"); do
   read -r t r s < <(lifeboat_backup bench-dir-enc); T[lifeboat_dir_enc]="${T[lifeboat_dir_enc]:-} $t"; RSS[enc]="${RSS[enc]:-} $r"
 done
 
-m() { median ${T[$1]}; }
 OUT="$REPO/bench/results/backup-$(date -u +%Y%m%dT%H%M%SZ).md"; mkdir -p "$(dirname "$OUT")"
 {
   echo "## Backup benchmark $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores, medians of $RUNS runs"

@@ -29,10 +29,7 @@ bench_data
 SRC_DIR="$WORK/chunk-src"
 source "$(dirname "$0")/chunk-peers.sh"
 STAMP=$(date -u +%H%M%S)
-declare -A T
-add() { T[$1]="${T[$1]:-} $2"; }
 run() { local name=$1; shift; local s e; cpu_begin; s=$(now); "$@"; e=$(now); cpu_end "$name"; add "$name" "$(secs "$s" "$e")"; }
-m() { median ${T[$1]}; }
 r() { ratio "$(m "$1")" "$(m "$2")"; }
 
 warm() { cat "$SRC_DIR"/chroma_db/*.sqlite3 "$SRC_DIR"/chroma_db/*/* > /dev/null; }

@@ -16,9 +16,6 @@ bench_up
 bench_data
 SRC_DIR="$WORK/cold-restore-src"
 source "$(dirname "$0")/chunk-peers.sh"
-declare -A T
-add() { T[$1]="${T[$1]:-} $2"; }
-m() { median ${T[$1]}; }
 
 STAMP=$(date -u +%H%M%S)
 SRC="cold-restore-$STAMP"; REPO_NAME="restic-cold-$STAMP"

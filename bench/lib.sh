@@ -62,6 +62,11 @@ secs() { python3 -c "print(f'{$2 - $1:.2f}')"; }
 median() { python3 -c "import sys,statistics; print(f'{statistics.median(map(float, sys.argv[1:])):.2f}')" "$@"; }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
 jget() { python3 -c "import sys,json; d=json.load(sys.stdin); print(eval('d' + sys.argv[1]))" "$1"; }
+# A bench's measurements: T[NAME] holds a step's values, one per round, space-separated; add appends one, m prints
+# their median.
+declare -A T
+add() { T[$1]="${T[$1]:-} $2"; }
+m() { median ${T[$1]}; }
 # in_turn ROUND STEP...: runs the steps (function names) one after another, the list rotated by ROUND-1 (plus
 # ORDER_OFFSET, default 0: ORDER_OFFSET=1 puts the peer first in round 1), so each tool goes first in some rounds:
 # the first to run pays for a cold cache or a cold S3Proxy (a JVM compiling its GET path).
@@ -76,7 +81,7 @@ in_turn() {
 # CPU accounting of a timed step, from /proc (ticks of 1/100 s): the machine's busy time (every process: the tool,
 # S3Proxy, PostgreSQL, Lifeboat's services, the stack's background), S3Proxy's, and one Lifeboat service's with its
 # children (pg_restore, pg_dump). On two cores a step cannot take less than busy / 2; a step whose machine was busy
-# all along is bound by the CPU its work needs, and the split says whose it was. Recorded with the bench's own add.
+# all along is bound by the CPU its work needs, and the split says whose it was. Recorded with add.
 busy_ticks() { awk '/^cpu /{print $2+$3+$4+$7+$8+$9; exit}' /proc/stat; }
 pid_ticks() { awk '{print $14+$15+$16+$17}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 stack_pid() { cat "$LIFEBOAT_HOME/run/$1.pid" 2>/dev/null || echo 0; }

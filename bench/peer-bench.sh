@@ -52,8 +52,6 @@ mkdir -p "$WORK/peer-restored"
 curl_json -X PUT "$RESTORE/targets/bench-peer-dir" -d "{\"kind\":\"directory\",\"path\":\"$WORK/peer-restored/chroma_db\"}" >/dev/null
 warm() { cat "$CHROMA"/*.sqlite3 "$CHROMA"/*/* > /dev/null; $PSQL -d bench_analytics -c "SELECT count(*) FROM analytics" >/dev/null; }
 
-declare -A T
-add() { T[$1]="${T[$1]:-} $2"; }
 run() { local name=$1; shift; local s e; cpu_begin; s=$(now); "$@"; e=$(now); cpu_end "$name"; add "$name" "$(secs "$s" "$e")"; }
 drop_db() { $PSQL -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
 # Every database restore line starts from no database: creating it is in the time, as it is in Lifeboat's
@@ -128,7 +126,6 @@ for i in $(seq 1 "$RUNS"); do
   rm -rf "$X"
 done
 
-m() { median ${T[$1]}; }
 r() { ratio "$(m "$1")" "$(m "$2")"; }
 OUT="$REPO/bench/results/peers-$(date -u +%Y%m%dT%H%M%SZ).md"; mkdir -p "$(dirname "$OUT")"
 {

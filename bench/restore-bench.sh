@@ -30,8 +30,6 @@ $PGBIN/pg_dump $PGCONN -d bench_analytics -Fc -Z0 -f "$WORK/local.dump"
 $PGBIN/pg_dump $PGCONN -d bench_analytics -Fp | gzip > "$WORK/plain.sql.gz"
 tar cf - -C "$WORK" chroma_db | zstd -q -T2 -3 > "$WORK/dir.tar.zst"
 
-declare -A T
-add() { T[$1]="${T[$1]:-} $2"; }
 fresh_db() { $PSQL -d postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; $PSQL -d postgres -c "CREATE DATABASE $1"; }
 
 for i in $(seq 1 "$RUNS"); do
@@ -58,7 +56,6 @@ for i in $(seq 1 "$RUNS"); do
   rm -rf "$WORK/restored/dir_$i"
 done
 
-m() { median ${T[$1]}; }
 mib() { python3 -c "print(f'{$1/1048576/$2:.1f}')"; }
 OUT="$REPO/bench/results/restore-$(date -u +%Y%m%dT%H%M%SZ).md"; mkdir -p "$(dirname "$OUT")"
 {

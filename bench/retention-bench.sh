@@ -17,8 +17,6 @@ bench_up
 bench_data
 SRC_DIR="$WORK/retention-src"
 source "$(dirname "$0")/chunk-peers.sh"
-declare -A T
-add() { T[$1]="${T[$1]:-} $2"; }
 
 STAMP=$(date -u +%H%M%S)
 SRC="retention-$STAMP"; REPO_NAME="restic-retention-$STAMP"

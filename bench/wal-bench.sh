@@ -69,8 +69,6 @@ print(f'{statistics.median(v):.2f} {p99:.2f} {max(v):.2f}')")
 read -r RSS_MIN RSS_MAX < <(python3 -c "v=[int(x)//1024 for x in open('$WORK/rss.txt') if x.strip()]; print(min(v), max(v))")
 
 echo "point-in-time restores to $POINT, Lifeboat and by hand, $RUNS round(s) ..."
-declare -A T
-add() { T[$1]="${T[$1]:-} $2"; }
 sleep 2
 until [ "$(curl_json "$RESTORE/catalog/bench-wal/window" | jget "['latest']" | cut -c1-19)" \> "${POINT%Z}" ]; do sleep 0.5; done
 kill $RECEIVER; wait $RECEIVER 2>/dev/null || true
@@ -99,7 +97,6 @@ for i in $(seq 1 "$RUNS"); do
 done
 $PSQLP -d postgres -c "SELECT pg_drop_replication_slot('bench_local')" >/dev/null
 
-m() { median ${T[$1]}; }
 OUT="$REPO/bench/results/wal-$(date -u +%Y%m%dT%H%M%SZ).md"; mkdir -p "$(dirname "$OUT")"
 {
   echo "## Continuous protection benchmark $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores"
