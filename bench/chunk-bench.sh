@@ -23,12 +23,9 @@ SERIES="${SERIES:-10}"
 # a fresh stack: round 1's restore is then restore-service's first since it started (and its first backup
 # backup-service's), whatever ran before this bench
 "$REPO/lifeboat" down > /dev/null 2>&1 || true
-bench_up
-bench_data
 
 SRC_DIR="$WORK/chunk-src"
 source "$(dirname "$0")/chunk-peers.sh"
-STAMP=$(date -u +%H%M%S)
 run() { local name=$1; shift; local s e; cpu_begin; s=$(now); "$@"; e=$(now); cpu_end "$name"; add "$name" "$(secs "$s" "$e")"; }
 r() { ratio "$(m "$1")" "$(m "$2")"; }
 

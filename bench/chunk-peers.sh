@@ -1,6 +1,10 @@
-# What the vector-store benches (chunk-bench.sh, retention-bench.sh) share: restic and the aws CLI on the stack's
+# What the vector-store benches (chunk-bench.sh, retention-bench.sh, cold-restore-bench.sh) share: the stack up and
+# the data generated, STAMP (names this run's sources and repositories), restic and the aws CLI on the stack's
 # S3Proxy (bucket $PEERS, emptied), and one timed backup by each tool of the copy in $SRC_DIR. Sourced after
-# bench/lib.sh, with the stack up.
+# bench/lib.sh.
+bench_up
+bench_data
+STAMP=$(date -u +%H%M%S)
 command -v restic >/dev/null || apt-get install -y -qq restic >/dev/null
 BLOBS="$LIFEBOAT_HOME/s3/blobs" # S3Proxy's filesystem store: stored bytes are what is on disk under a prefix
 peers_on_s3 chunk-bench

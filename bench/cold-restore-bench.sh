@@ -12,12 +12,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 ROUNDS="${ROUNDS:-4}"
 S3PROXY_COLD="${S3PROXY_COLD:-0}"
-bench_up
-bench_data
 SRC_DIR="$WORK/cold-restore-src"
 source "$(dirname "$0")/chunk-peers.sh"
 
-STAMP=$(date -u +%H%M%S)
 SRC="cold-restore-$STAMP"; REPO_NAME="restic-cold-$STAMP"
 RESTORED="$WORK/cold-restored"; rm -rf "$SRC_DIR" "$RESTORED"; mkdir -p "$SRC_DIR" "$RESTORED"
 cp -a "$CHROMA" "$SRC_DIR/chroma_db"

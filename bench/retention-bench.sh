@@ -13,12 +13,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 KEEP="${KEEP:-3}"
 SERIES="${SERIES:-20}"
-bench_up
-bench_data
 SRC_DIR="$WORK/retention-src"
 source "$(dirname "$0")/chunk-peers.sh"
 
-STAMP=$(date -u +%H%M%S)
 SRC="retention-$STAMP"; REPO_NAME="restic-retention-$STAMP"
 LB_STORE="$BLOBS/lifeboat-backups/backups/$SRC"; RESTIC_STORE="$BLOBS/$PEERS/$REPO_NAME"
 rm -rf "$SRC_DIR"; mkdir -p "$SRC_DIR"; cp -a "$CHROMA" "$SRC_DIR/chroma_db"

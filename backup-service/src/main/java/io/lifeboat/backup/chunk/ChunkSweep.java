@@ -23,10 +23,9 @@ import java.util.Optional;
  * own (before packs) are swept the same way, chunk by chunk. A pack stays whole while any kept backup points into
  * it; once the backup that stored a pack has expired, backups stop pointing into it when the backup before them used
  * less than half of it (they store those chunks again, {@link ChunkIndex#sparsePacks}), so it goes once the older
- * backups expire. It runs only while no
- * backup of the source runs (the exclusive side of {@link ChunkIndex}'s lock); a chunk a running backup uploaded or
- * reuses is therefore never swept. The candidates stream from PostgreSQL in batches: memory stays flat in the store's
- * size.
+ * backups expire. It runs only while no backup of the source runs (the exclusive side of {@link ChunkIndex}'s lock);
+ * a chunk a running backup uploaded or reuses is therefore never swept. The candidates stream from PostgreSQL in
+ * batches: memory stays flat in the store's size.
  */
 @ApplicationScoped
 public class ChunkSweep {
