@@ -112,15 +112,17 @@ curl_json() { curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: appli
 # The id of the resource a POST returned (no Python: a timed line measures Lifeboat, not an interpreter's start)
 json_id() { grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4; }
 
-# Polls a Lifeboat resource until Completed or Failed; prints its JSON. One curl process polls 20 times a second
-# over one kept-alive connection (a URL glob, --rate) and is stopped by the first final answer (--fail-early ends it
-# when grep has gone); it is started again only after an error. A new curl process for each poll cost 10-30 ms of
-# CPU, taken every 50 ms from the two cores the measured operation runs on; the peers' times carry no such load.
+# Waits for a Lifeboat resource to be Completed or Failed; prints its JSON. Backups and restores answer a GET with
+# waitSeconds the moment they are final (one request). For the others one curl process polls 20 times a second over one
+# kept-alive connection (a URL glob, --rate) and is stopped by the first final answer (--fail-early ends it when grep
+# has gone); it is started again only after an error. A new curl process for each poll cost 10-30 ms of CPU, and 20
+# GETs a second cost restore-service ~0.5 CPU-s of a 4 s restore (JWT checks, reads, JSON), taken from the two cores
+# the measured operation runs on; the peers' times carry no such load.
 await_final() {
   local url=$1 sep='?' body
   [[ $url == *\?* ]] && sep='&'
   while :; do
-    body=$( { curl -sfN --fail-early --rate 20/s -w '\n' -H "Authorization: Bearer $TOKEN" "$url${sep}poll=[1-1000000]" || true; } \
+    body=$( { curl -sfN --fail-early --rate 20/s -w '\n' -H "Authorization: Bearer $TOKEN" "$url${sep}waitSeconds=60&poll=[1-1000000]" || true; } \
       | grep -m1 -E '"phase":"(Completed|Failed)"') && { echo "$body"; return; }
     sleep 0.05
   done

@@ -118,6 +118,18 @@ class DirectoryBackupTest {
     }
 
     @Test
+    void waitSecondsAnswersOnceTheBackupIsFinishedWithOneRequest() throws Exception {
+        Path root = chromaLikeDirectory("dir-wait");
+        putSource("dir-wait", "{\"kind\": \"directory\", \"path\": \"" + root + "\"}");
+        String id = start("dir-wait");
+        JsonPath b = as("viewer").queryParam("waitSeconds", 60).get("/backups/" + id).then().statusCode(200).extract().jsonPath();
+        assertThat(b.getString("phase")).as(b.prettify()).isEqualTo("Completed");
+
+        as("viewer").queryParam("waitSeconds", "soon").get("/backups/" + id).then().statusCode(400)
+                .body("errors[0].field", is("waitSeconds"));
+    }
+
+    @Test
     void encryptedBackupIsUnreadableWithoutTheKeyAndDecryptsWithIt() throws Exception {
         Path root = chromaLikeDirectory("dir-enc");
         putSource("dir-enc", "{\"kind\": \"directory\", \"path\": \"" + root + "\", \"encryption\": true}");

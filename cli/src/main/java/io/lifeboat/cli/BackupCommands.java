@@ -61,8 +61,8 @@ public final class BackupCommands {
                 return 0;
             }
             long start = System.nanoTime();
-            JsonNode done = Wait.until(System.err, options.json() || quiet, "backup " + id,
-                    () -> api.get("backup-service", "/backups/" + id), Set.of("Completed", "Failed"));
+            JsonNode done = Wait.untilFinal(System.err, options.json() || quiet, "backup " + id,
+                    () -> api.get("backup-service", "/backups/" + id + Wait.SERVER_WAIT), Set.of("Completed", "Failed"));
             if (quiet && "Completed".equals(done.path("phase").asText())) {
                 System.out.println(id);
             } else if (options.json()) {

@@ -113,8 +113,8 @@ public final class RestoreCommand implements Callable<Integer> {
                     : accepted.path("pointInTime").path("recoveryTarget").asText() + " WAL from base backup " + accepted.path("backupId").asText();
             System.err.println("restoring " + what + " into " + accepted.path("target").asText() + " (" + id + ")");
         }
-        JsonNode done = Wait.until(System.err, options.json(), "restore " + id,
-                () -> api.get("restore-service", "/restores/" + id), Set.of("Completed", "Failed"));
+        JsonNode done = Wait.untilFinal(System.err, options.json(), "restore " + id,
+                () -> api.get("restore-service", "/restores/" + id + Wait.SERVER_WAIT), Set.of("Completed", "Failed"));
         if (options.json()) {
             Out.json(System.out, done);
         } else {

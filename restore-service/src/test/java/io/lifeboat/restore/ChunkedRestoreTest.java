@@ -90,6 +90,19 @@ class ChunkedRestoreTest {
     }
 
     @Test
+    void waitSecondsAnswersOnceTheRestoreIsFinishedWithOneRequest() throws Exception {
+        Path dir = Scratch.directory("chunked-wait").resolve("chroma_db");
+        chunkedBackup("chunked-wait-r", dir);
+        RestoreTest.dirTarget("chunked-wait-r", dir);
+        String id = restore("chunked-wait-r");
+        JsonPath r = as("viewer").queryParam("waitSeconds", 60).get("/restores/" + id).then().statusCode(200).extract().jsonPath();
+        assertThat(r.getString("phase")).as(r.prettify()).isEqualTo("Completed");
+
+        as("viewer").queryParam("waitSeconds", 61).get("/restores/" + id).then().statusCode(400)
+                .body("errors[0].field", org.hamcrest.Matchers.is("waitSeconds"));
+    }
+
+    @Test
     void aChunkedBackupFromBeforePacksStillRestores() throws Exception {
         Path dir = Scratch.directory("chunked-unpacked").resolve("chroma_db");
         BackupManifest m = chunkedBackup("chunked-unpacked-r", dir, false, 0);

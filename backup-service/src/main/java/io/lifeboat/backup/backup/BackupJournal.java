@@ -5,6 +5,7 @@ import io.lifeboat.events.backup.BackupCompleted;
 import io.lifeboat.events.backup.BackupFailed;
 import io.lifeboat.events.backup.BackupStarted;
 import io.lifeboat.events.storage.BackupManifest;
+import io.lifeboat.http.FinalPhaseWait;
 import io.lifeboat.outbox.Outbox;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,10 +25,12 @@ public class BackupJournal {
 
     private final Outbox outbox;
     private final String instanceId;
+    private final FinalPhaseWait finalPhases;
 
-    public BackupJournal(Outbox outbox, InstanceId instanceId) {
+    public BackupJournal(Outbox outbox, InstanceId instanceId, FinalPhaseWait finalPhases) {
         this.outbox = outbox;
         this.instanceId = instanceId.value();
+        this.finalPhases = finalPhases;
     }
 
     /** New → InProgress, owned by this instance; emits {@code backup.started.v1}. Returns the source to read. */
@@ -94,6 +97,7 @@ public class BackupJournal {
                     m.completedAt(), m.sizeBytes(), b.storedBytes, m.sha256(), m.objectKey(), manifestKey,
                     m.compression(), m.encryption(), m.toolVersions(), m.rowCounts()));
         });
+        finalPhases.reached();
     }
 
     /** Marks the backup Failed with the step and reason, and emits {@code backup.failed.v1}. */
@@ -111,6 +115,7 @@ public class BackupJournal {
                 b.completedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
                 outbox.append(b.actor, new BackupFailed(b.id, b.source, step, b.error, b.startedAt, b.completedAt));
             });
+            finalPhases.reached();
         } catch (RuntimeException e) {
             LOG.errorf(e, "cannot record failure of backup %s", backupId);
         }

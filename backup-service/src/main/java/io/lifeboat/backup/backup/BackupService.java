@@ -1,6 +1,7 @@
 package io.lifeboat.backup.backup;
 
 import io.lifeboat.http.ApiException;
+import io.lifeboat.http.FinalPhaseWait;
 import io.lifeboat.http.Paging;
 import io.lifeboat.backup.source.Source;
 import io.lifeboat.backup.source.SourceService;
@@ -11,6 +12,7 @@ import jakarta.persistence.PersistenceException;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -30,10 +32,12 @@ public class BackupService {
 
     private final SourceService sources;
     private final BackupRunner runner;
+    private final FinalPhaseWait finalPhases;
 
-    public BackupService(SourceService sources, BackupRunner runner) {
+    public BackupService(SourceService sources, BackupRunner runner, FinalPhaseWait finalPhases) {
         this.sources = sources;
         this.runner = runner;
+        this.finalPhases = finalPhases;
     }
 
     /** Creates the backup (phase New) and starts it; 409 naming the running backup of the same source. */
@@ -77,6 +81,15 @@ public class BackupService {
     public Optional<Backup> active(String source) {
         return QuarkusTransaction.requiringNew().call(() -> Backup.<Backup>find("source = ?1 AND phase IN ?2",
                 source, List.of(BackupPhase.New, BackupPhase.InProgress)).firstResultOptional());
+    }
+
+    /** The backup as it is once Completed or Failed, or after {@code wait} ({@link FinalPhaseWait}). */
+    public BackupView view(String id, Duration wait) {
+        if (wait.isZero()) {
+            return BackupView.of(get(id));
+        }
+        return finalPhases.await(() -> QuarkusTransaction.requiringNew().call(() -> BackupView.of(get(id))),
+                v -> !v.phase().active(), wait);
     }
 
     public Backup get(String id) {

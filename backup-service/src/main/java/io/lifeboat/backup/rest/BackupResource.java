@@ -1,6 +1,7 @@
 package io.lifeboat.backup.rest;
 
 import io.lifeboat.http.ApiException;
+import io.lifeboat.http.FinalPhaseWait;
 import io.lifeboat.http.Paging;
 import io.lifeboat.http.Actors;
 
@@ -70,8 +71,8 @@ public class BackupResource {
     @GET
     @Path("{id}")
     @RolesAllowed({"viewer", "operator", "admin"})
-    public BackupView get(@PathParam("id") String id) {
-        return BackupView.of(backups.get(id));
+    public BackupView get(@PathParam("id") String id, @QueryParam("waitSeconds") String waitSeconds) {
+        return backups.view(id, FinalPhaseWait.seconds(waitSeconds));
     }
 
     @POST

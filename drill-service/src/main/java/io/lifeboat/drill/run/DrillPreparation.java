@@ -72,7 +72,7 @@ class DrillPreparation {
     /** A test backup taken now (the seed plan's "create test backup"). */
     private String freshBackup(String source) throws DrillFailure {
         String id = services.backup("POST", "/backups", Map.of("source", source)).path("id").asText();
-        JsonNode backup = Await.finalPhase(() -> services.backup("GET", "/backups/" + id, null), config.operationTimeout(),
+        JsonNode backup = Await.finalPhase(() -> services.backup("GET", "/backups/" + id + Await.SERVER_WAIT, null), config.operationTimeout(),
                 Set.of("Completed", "Failed"));
         if (!"Completed".equals(backup.path("phase").asText())) {
             throw new DrillFailure("the test backup " + id + " of " + source + " failed: " + backup.path("error").asText());

@@ -41,7 +41,7 @@ class IsolatedRestore {
         request.put("drillId", drillId);
         request.put("restoreAs", restoreAs);
         String restoreId = services.restore("POST", "/restores", request).path("id").asText();
-        JsonNode r = Await.finalPhase(() -> services.restore("GET", "/restores/" + restoreId, null), config.operationTimeout(),
+        JsonNode r = Await.finalPhase(() -> services.restore("GET", "/restores/" + restoreId + Await.SERVER_WAIT, null), config.operationTimeout(),
                 Set.of("Completed", "Failed"));
         if (!"Completed".equals(r.path("phase").asText())) {
             throw new DrillFailure("restore " + restoreId + " of " + p.source() + " failed at " + r.path("failedStep").asText()

@@ -1,6 +1,7 @@
 package io.lifeboat.restore.rest;
 
 import io.lifeboat.http.Actors;
+import io.lifeboat.http.FinalPhaseWait;
 import io.lifeboat.http.Paging;
 
 import io.lifeboat.restore.restore.Restore;
@@ -56,7 +57,7 @@ public class RestoreResource {
     @GET
     @Path("{id}")
     @RolesAllowed({"viewer", "operator", "admin"})
-    public RestoreView get(@PathParam("id") String id) {
-        return RestoreView.of(restores.get(id));
+    public RestoreView get(@PathParam("id") String id, @QueryParam("waitSeconds") String waitSeconds) {
+        return restores.view(id, FinalPhaseWait.seconds(waitSeconds));
     }
 }

@@ -4,6 +4,7 @@ import io.lifeboat.events.restore.CheckResult;
 import io.lifeboat.events.restore.RestoreCompleted;
 import io.lifeboat.events.restore.RestoreFailed;
 import io.lifeboat.events.restore.RestoreStepCompleted;
+import io.lifeboat.http.FinalPhaseWait;
 import io.lifeboat.outbox.Outbox;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,9 +25,11 @@ public class RestoreJournal {
     private static final Logger LOG = Logger.getLogger(RestoreJournal.class);
 
     private final Outbox outbox;
+    private final FinalPhaseWait finalPhases;
 
-    public RestoreJournal(Outbox outbox) {
+    public RestoreJournal(Outbox outbox, FinalPhaseWait finalPhases) {
         this.outbox = outbox;
+        this.finalPhases = finalPhases;
     }
 
     @FunctionalInterface
@@ -86,6 +89,7 @@ public class RestoreJournal {
                     r.bytesTotal == null ? 0 : r.bytesTotal, r.checks));
             LOG.infof("restore %s completed in %.1f s (%s into %s)", r.id, seconds, r.backupId, r.restoredAs);
         });
+        finalPhases.reached();
     }
 
     /** Marks the restore Failed with the step and reason, and emits {@code restore.failed.v1}. */
@@ -103,6 +107,7 @@ public class RestoreJournal {
                 r.completedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
                 outbox.append(r.actor, new RestoreFailed(r.id, r.source, step, r.error, r.incidentId, r.drillId, r.completedAt));
             });
+            finalPhases.reached();
         } catch (RuntimeException e) {
             LOG.errorf(e, "cannot record failure of restore %s", restoreId);
         }

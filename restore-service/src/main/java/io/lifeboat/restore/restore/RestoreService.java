@@ -5,6 +5,7 @@ import io.lifeboat.events.restore.RestoreRequested;
 import io.lifeboat.events.storage.BackupManifest;
 import io.lifeboat.outbox.Outbox;
 import io.lifeboat.http.ApiException;
+import io.lifeboat.http.FinalPhaseWait;
 import io.lifeboat.http.Paging;
 import io.lifeboat.bucket.BackupBucket;
 import io.lifeboat.bucket.wal.WalArchive;
@@ -19,6 +20,7 @@ import jakarta.persistence.PersistenceException;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -45,10 +47,12 @@ public class RestoreService {
     private final RestoreSafety safety;
     private final Outbox outbox;
     private final WalArchive walArchive;
+    private final FinalPhaseWait finalPhases;
 
     public RestoreService(TargetService targets, BackupBucket bucket, RestoreRunner runner, RestoreSafety safety,
-                          Outbox outbox, WalArchive walArchive) {
+                          Outbox outbox, WalArchive walArchive, FinalPhaseWait finalPhases) {
         this.walArchive = walArchive;
+        this.finalPhases = finalPhases;
         this.targets = targets;
         this.bucket = bucket;
         this.runner = runner;
@@ -160,6 +164,15 @@ public class RestoreService {
     public Optional<Restore> active(String target) {
         return QuarkusTransaction.requiringNew().call(() -> Restore.<Restore>find("target = ?1 AND phase IN ?2", target,
                 List.of(RestorePhase.New, RestorePhase.InProgress, RestorePhase.Verifying)).firstResultOptional());
+    }
+
+    /** The restore as it is once Completed or Failed, or after {@code wait} ({@link FinalPhaseWait}). */
+    public RestoreView view(String id, Duration wait) {
+        if (wait.isZero()) {
+            return RestoreView.of(get(id));
+        }
+        return finalPhases.await(() -> QuarkusTransaction.requiringNew().call(() -> RestoreView.of(get(id))),
+                v -> !v.phase().active(), wait);
     }
 
     public Restore get(String id) {
