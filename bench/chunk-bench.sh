@@ -24,8 +24,7 @@ SERIES="${SERIES:-10}"
 # backup-service's), whatever ran before this bench
 "$REPO/lifeboat" down > /dev/null 2>&1 || true
 
-SRC_DIR="$WORK/chunk-src"
-source "$(dirname "$0")/chunk-peers.sh"
+source "$(dirname "$0")/chunk-peers.sh" chunk-src
 run() { local name=$1; shift; local s e; cpu_begin; s=$(now); "$@"; e=$(now); cpu_end "$name"; add "$name" "$(secs "$s" "$e")"; }
 r() { ratio "$(m "$1")" "$(m "$2")"; }
 

@@ -1,7 +1,8 @@
 # What the vector-store benches (chunk-bench.sh, retention-bench.sh, cold-restore-bench.sh) share: the stack up and
 # the data generated, STAMP (names this run's sources and repositories), restic and the aws CLI on the stack's
-# S3Proxy (bucket $PEERS, emptied), and one timed backup by each tool of the copy in $SRC_DIR. Sourced after
-# bench/lib.sh.
+# S3Proxy (bucket $PEERS, emptied), and one timed backup by each tool of the copy in $SRC_DIR, the folder under $WORK
+# named by its argument. Sourced after bench/lib.sh: source bench/chunk-peers.sh FOLDER
+SRC_DIR="$WORK/$1"
 bench_up
 bench_data
 STAMP=$(date -u +%H%M%S)

@@ -12,8 +12,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 ROUNDS="${ROUNDS:-4}"
 S3PROXY_COLD="${S3PROXY_COLD:-0}"
-SRC_DIR="$WORK/cold-restore-src"
-source "$(dirname "$0")/chunk-peers.sh"
+source "$(dirname "$0")/chunk-peers.sh" cold-restore-src
 
 SRC="cold-restore-$STAMP"; REPO_NAME="restic-cold-$STAMP"
 RESTORED="$WORK/cold-restored"; rm -rf "$SRC_DIR" "$RESTORED"; mkdir -p "$SRC_DIR" "$RESTORED"

@@ -13,8 +13,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 KEEP="${KEEP:-3}"
 SERIES="${SERIES:-20}"
-SRC_DIR="$WORK/retention-src"
-source "$(dirname "$0")/chunk-peers.sh"
+source "$(dirname "$0")/chunk-peers.sh" retention-src
 
 SRC="retention-$STAMP"; REPO_NAME="restic-retention-$STAMP"
 LB_STORE="$BLOBS/lifeboat-backups/backups/$SRC"; RESTIC_STORE="$BLOBS/$PEERS/$REPO_NAME"
