@@ -51,8 +51,8 @@ public class FinalPhaseWait {
     }
 
     /**
-     * Reads the operation with {@code read} until {@code isFinal} holds or {@code max} has passed, and returns the
-     * last read. Each read must see committed state (a fresh transaction, not a cached entity).
+     * Reads the operation with {@code read} until {@code isFinal} holds or {@code max} has passed (a zero wait reads
+     * once), and returns the last read. Each read must see committed state (a fresh transaction, not a cached entity).
      */
     public <T> T await(Supplier<T> read, Predicate<T> isFinal, Duration max) {
         long deadline = System.nanoTime() + max.toNanos();

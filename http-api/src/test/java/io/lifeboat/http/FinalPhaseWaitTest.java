@@ -53,6 +53,16 @@ class FinalPhaseWaitTest {
     }
 
     @Test
+    void aZeroWaitReadsTheOperationOnce() {
+        AtomicInteger reads = new AtomicInteger();
+        assertEquals("InProgress", waits.await(() -> {
+            reads.incrementAndGet();
+            return "InProgress";
+        }, "Completed"::equals, Duration.ZERO));
+        assertEquals(1, reads.get());
+    }
+
+    @Test
     void waitSecondsIsAWholeNumberFrom0To60() {
         assertEquals(Duration.ZERO, FinalPhaseWait.seconds(null));
         assertEquals(Duration.ofSeconds(60), FinalPhaseWait.seconds("60"));

@@ -85,9 +85,6 @@ public class BackupService {
 
     /** The backup as it is once Completed or Failed, or after {@code wait} ({@link FinalPhaseWait}). */
     public BackupView view(String id, Duration wait) {
-        if (wait.isZero()) {
-            return BackupView.of(get(id));
-        }
         return finalPhases.await(() -> QuarkusTransaction.requiringNew().call(() -> BackupView.of(get(id))),
                 v -> !v.phase().active(), wait);
     }

@@ -168,9 +168,6 @@ public class RestoreService {
 
     /** The restore as it is once Completed or Failed, or after {@code wait} ({@link FinalPhaseWait}). */
     public RestoreView view(String id, Duration wait) {
-        if (wait.isZero()) {
-            return RestoreView.of(get(id));
-        }
         return finalPhases.await(() -> QuarkusTransaction.requiringNew().call(() -> RestoreView.of(get(id))),
                 v -> !v.phase().active(), wait);
     }
